@@ -1,0 +1,69 @@
+"""``create_app()``: the plugin as a standalone WSGI app."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from werkzeug.wrappers import Response
+
+from . import settings
+from .cli import advik_cli
+from .extension import AdvikCoupons
+from .resources import resource_dir
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the standalone app: ``ADVIK_*`` environment variables, then ``config``.
+
+    Without ``ADVIK_DATABASE_URL`` the data lives in a SQLite file in the
+    instance folder; without ``SECRET_KEY`` one is generated once and kept
+    there (``instance/secret_key``).
+    """
+    app = Flask("advik_coupons", instance_path=_instance_path(config),
+                template_folder=str(resource_dir("templates")),
+                static_folder=str(resource_dir("static")), static_url_path="/advik-static")
+    app.config.update(settings.from_environ())
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    AdvikCoupons(app)
+    for command in advik_cli.commands.values():
+        app.cli.add_command(command)
+
+    @app.get("/")
+    def index() -> Response:
+        return redirect(url_for("advik_admin.coupon_list") if "advik_admin" in app.blueprints
+                        else url_for("advik_health"))
+
+    @app.get("/healthz")
+    def advik_health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def _instance_path(config: Mapping[str, Any] | None) -> str:
+    if config and config.get("INSTANCE_PATH"):
+        return str(config["INSTANCE_PATH"])
+    if os.environ.get("ADVIK_INSTANCE_PATH"):
+        return os.environ["ADVIK_INSTANCE_PATH"]
+    return str(Path.cwd() / "instance")
+
+
+def _instance_secret(instance_path: str) -> str:
+    os.makedirs(instance_path, exist_ok=True)
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        return key

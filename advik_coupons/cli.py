@@ -1,0 +1,100 @@
+"""The command line: ``advik-coupons …`` standalone, ``flask advik …`` in a host."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy.exc import OperationalError
+from waitress import serve as waitress_serve
+
+from . import schema, tokens
+from .coupons import generate_code as new_code
+from .extension import get_state
+
+advik_cli = AppGroup("advik", help="Advik Coupons: schema, admins, API tokens, codes.")
+
+
+def upgrade_schema() -> None:
+    """Create or upgrade the schema, or exit with a clear message if the db is down."""
+    engine = get_state().engine
+    try:
+        schema.upgrade(engine)
+    except OperationalError as exc:
+        url = engine.url.render_as_string(hide_password=True)
+        raise click.ClickException(
+            f"cannot reach the database at {url}: {exc.orig}. "
+            "Is it running, and is ADVIK_DATABASE_URL right?") from None
+
+
+@advik_cli.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (the migrations shipped in the package)."""
+    upgrade_schema()
+    click.echo("Schema is up to date: " + ", ".join(sorted(schema.newest_heads())))
+
+
+@advik_cli.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True,
+              confirmation_prompt=True)
+def create_admin(email: str, password: str) -> None:
+    """Create an admin account (or reset its password)."""
+    try:
+        user = tokens.create_admin(email, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Admin {user.email} can log in at {current_app.config['ADVIK_ADMIN_PREFIX']}/login")
+
+
+@advik_cli.command("create-token")
+@click.option("--name", required=True, help="Who or what uses the token.")
+def create_token(name: str) -> None:
+    """Create an API token; the token is printed alone on the last line."""
+    try:
+        token = tokens.create_token(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"API token '{name}' created. It is shown once; store it now:")
+    click.echo(token)
+
+
+@advik_cli.command("generate-code")
+@click.option("--prefix", default="", help="Optional prefix.")
+def generate_code(prefix: str) -> None:
+    """Print a fresh unused code."""
+    click.echo(new_code(get_state().session, prefix.strip().upper()))
+
+
+@advik_cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Create or upgrade the schema, then serve the app with waitress (multi-threaded)."""
+    upgrade_schema()
+    run_server(current_app._get_current_object(), host, port, threads)  # type: ignore[attr-defined]
+
+
+def run_server(app: Flask, host: str, port: int, threads: int) -> None:
+    click.echo(f"Advik Coupons on http://{host}:{port}/ (waitress, {threads} threads)")
+    sys.stdout.flush()
+    waitress_serve(app, host=host, port=port, threads=threads, ident="advik-coupons")
+
+
+def _make_app(*_args: Any) -> Flask:
+    from .app import create_app
+
+    return create_app()
+
+
+def main() -> None:
+    """Console script ``advik-coupons``: the ``advik`` commands at the top level."""
+    cli = FlaskGroup(create_app=_make_app, help="Advik Coupons: a coupon engine for "
+                     "booking websites. Settings come from ADVIK_* environment variables.")
+    for command in advik_cli.commands.values():
+        cli.add_command(command)
+    cli.main(prog_name="advik-coupons")

@@ -1,0 +1,65 @@
+"""Create or upgrade the schema with the Alembic migrations shipped in the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from .models import table_prefix
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def prefixed(name: str) -> str:
+    """A table (or constraint) name with the process's ``ADVIK_TABLE_PREFIX``."""
+    return table_prefix() + name
+
+
+def _config(connection: Connection) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    cfg.attributes["table_prefix"] = table_prefix()
+    return cfg
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest revision.
+
+    On MySQL/MariaDB a named lock makes concurrent callers (several workers
+    starting at once) run the migrations one after the other, so each
+    revision runs once.
+    """
+    with engine.connect() as connection:
+        locked = connection.dialect.name in {"mysql", "mariadb"}
+        if locked:
+            got = connection.execute(
+                text("SELECT GET_LOCK(:name, 120)"), {"name": prefixed("migrate")}).scalar()
+            if got != 1:
+                raise RuntimeError("could not take the migration lock within 120 s")
+        try:
+            command.upgrade(_config(connection), "heads")
+            connection.commit()
+        finally:
+            if locked:
+                connection.execute(text("SELECT RELEASE_LOCK(:name)"),
+                                   {"name": prefixed("migrate")})
+
+
+def current_heads(engine: Engine) -> set[str]:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"version_table": prefixed("alembic_version")})
+        return set(context.get_current_heads())
+
+
+def newest_heads() -> set[str]:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return set(ScriptDirectory.from_config(cfg).get_heads())

@@ -1,0 +1,155 @@
+"""Every ``ADVIK_*`` setting in one place.
+
+:func:`apply_defaults` is what :meth:`AdvikCoupons.init_app` calls: it fills
+each key with ``app.config.setdefault`` so a host's own values always win.
+:func:`from_environ` is what :func:`create_app` calls to read the process
+environment (``ADVIK_*`` and ``SECRET_KEY``), converting the value to the
+default's type.
+
+The README's settings table is generated from :data:`SETTINGS`
+(``python -m advik_coupons.settings``) so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ADVIK_DATABASE_URL", None,
+            "SQLAlchemy URL of the database. Default: a SQLite file `advik_coupons.sqlite` "
+            "in the instance folder. Production: `mysql+pymysql://user:pass@host/db`. "
+            "Ignored when the host passes its own Flask-SQLAlchemy `db`."),
+    Setting("ADVIK_TABLE_PREFIX", "advik_",
+            "Prefix of every table (and of the migrations' version table), so the plugin "
+            "can live inside an existing WordPress database. One prefix per process."),
+    Setting("ADVIK_TIMEZONE", "UTC",
+            "The site's time zone (IANA name): bare dates, days of the week and the "
+            "stats' days are read in it."),
+    Setting("ADVIK_CURRENCY", "USD", "The site's one currency (ISO 4217 code)."),
+    Setting("ADVIK_TAX_RATE", Decimal("0"),
+            "Tax as a percentage of the post-discount subtotal, e.g. `8.25`."),
+    Setting("ADVIK_QUOTE_CACHE_SECONDS", 3.0,
+            "How long a quote may reuse a coupon's terms read by this process "
+            "(0 turns the cache off). Redeem never uses it."),
+    Setting("ADVIK_FUNNEL_FLUSH_SECONDS", 2.0,
+            "How often the funnel counters (tries, applies, reasons) kept in memory are "
+            "written to the database (0: at once)."),
+    Setting("ADVIK_CUSTOMER_LOOKUP", None,
+            "Optional callable `(email) -> bool` (or its dotted `module:name`) answering "
+            "'has this customer booked before?' instead of the booking ledger."),
+    Setting("ADVIK_HOOKS", "",
+            "Comma-separated dotted names of extra hook modules to import at start-up."),
+    Setting("ADVIK_HOOKS_DIR", None,
+            "Folder whose `*.py` hook modules are loaded at start-up. Default: the "
+            "bundled `hooks/` folder."),
+    Setting("ADVIK_RATELIMIT_STORAGE_URL", "memory://",
+            "Flask-Limiter storage: `memory://` (one process) or `redis://host:6379` "
+            "(shared by all workers)."),
+    Setting("ADVIK_APPLY_RATE_LIMIT", "30/minute",
+            "Limit on `POST /coupons/apply` per client address and per e-mail."),
+    Setting("ADVIK_TRUSTED_PROXIES", 0,
+            "How many proxies in front of the app to trust for `X-Forwarded-For` "
+            "(0: use the socket's address)."),
+    Setting("ADVIK_CORS_ORIGINS", "",
+            "Comma-separated origins allowed to call `/coupons/apply` from a browser."),
+    Setting("ADVIK_WEBHOOK_URL", "", "Where `hooks/webhook.py` posts events (empty: off)."),
+    Setting("ADVIK_WEBHOOK_SECRET", "",
+            "Standard Webhooks signing secret, `whsec_` + base64 key."),
+    Setting("ADVIK_WEBHOOK_EVENTS", "applied,redeemed,released,limit_reached",
+            "Which events the webhook receives."),
+    Setting("ADVIK_WEBHOOK_RETRY_BASE_SECONDS", 5.0,
+            "First back-off step of webhook retries."),
+    Setting("ADVIK_SLACK_WEBHOOK_URL", "", "Slack incoming-webhook URL (empty: off)."),
+    Setting("ADVIK_ADMIN_AUTHORIZER", None,
+            "Optional callable `() -> bool` (or dotted `module:name`) deciding whether "
+            "the current request may use the admin pages, for hosts with their own log-in."),
+    Setting("ADVIK_URL_PREFIX", "",
+            "Prefix of all the plugin's routes when mounted in a host app."),
+    Setting("ADVIK_API_PREFIX", "/api/v1", "Prefix of the JSON API."),
+    Setting("ADVIK_ADMIN_PREFIX", "/admin", "Prefix of the admin pages."),
+    Setting("ADVIK_POOL_RECYCLE", 280,
+            "Seconds after which a pooled MySQL connection is replaced (keep below "
+            "the server's `wait_timeout`)."),
+    Setting("ADVIK_DELIVERY_THREAD", False,
+            "Run the outbox worker in a background thread of this process "
+            "(`serve` and `demo` turn it on)."),
+)
+
+DEFAULTS: dict[str, Any] = {s.key: s.default for s in SETTINGS}
+
+
+def apply_defaults(config: dict[str, Any]) -> None:
+    """Fill every ``ADVIK_*`` key the host did not set."""
+    for key, value in DEFAULTS.items():
+        config.setdefault(key, value)
+
+
+def _convert(key: str, raw: str) -> Any:
+    default = DEFAULTS.get(key)
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Decimal):
+            return Decimal(raw)
+    except (ValueError, InvalidOperation) as exc:
+        raise RuntimeError(f"Setting {key}={raw!r} is not a valid {type(default).__name__}") from exc
+    return raw
+
+
+def from_environ(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``ADVIK_*`` variables (and ``SECRET_KEY``) of the environment, typed."""
+    env = os.environ if environ is None else environ
+    found: dict[str, Any] = {}
+    for key, raw in env.items():
+        if key.startswith("ADVIK_") and not key.startswith("ADVIK_TEST_"):
+            found[key] = _convert(key, raw)
+    if "SECRET_KEY" in env:
+        found["SECRET_KEY"] = env["SECRET_KEY"]
+    return found
+
+
+def site_timezone(config: Mapping[str, Any]) -> ZoneInfo:
+    name = config.get("ADVIK_TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"ADVIK_TIMEZONE={name!r} is not a known time zone") from exc
+
+
+def tax_rate(config: Mapping[str, Any]) -> Decimal:
+    try:
+        rate = Decimal(str(config.get("ADVIK_TAX_RATE") or "0"))
+    except InvalidOperation as exc:
+        raise RuntimeError("ADVIK_TAX_RATE must be a number (a percentage)") from exc
+    if not rate.is_finite() or rate < 0 or rate > 100:
+        raise RuntimeError("ADVIK_TAX_RATE must be a percentage between 0 and 100")
+    return rate
+
+
+def settings_table() -> str:
+    rows = ["| setting | default | what it does |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "—" if s.default in (None, "") else f"`{s.default}`"
+        rows.append(f"| `{s.key}` | {default} | {s.help} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(settings_table())

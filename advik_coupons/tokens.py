@@ -1,0 +1,99 @@
+"""API bearer tokens (stored as SHA-256) and admin accounts (werkzeug hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import g, request
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Unauthorized
+from werkzeug.security import generate_password_hash
+
+from .extension import get_state
+from .models import AdminUser, ApiToken, utcnow
+
+TOKEN_PREFIX = "advk_"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(name: str) -> str:
+    """Store a new token's hash and return the token (shown once)."""
+    if not name.strip() or len(name) > 120:
+        raise ValueError("a token needs a name of 1 to 120 characters")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session = get_state().session
+    session.add(ApiToken(name=name.strip(), token_hash=hash_token(token)))
+    session.commit()
+    return token
+
+
+def check_token(token: str) -> ApiToken | None:
+    session = get_state().session
+    row = session.execute(select(ApiToken).where(
+        ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    session.rollback()
+    return row
+
+
+class TokenRequired(Unauthorized):
+    def __init__(self) -> None:
+        super().__init__(description="A valid API token is required.")
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "application/json"),
+                ("WWW-Authenticate", 'Bearer realm="advik-coupons"')]
+
+    def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        return '{"error": "unauthorized", "message": "A valid API token is required."}'
+
+
+def token_required(view: F) -> F:
+    """Require ``Authorization: Bearer <token>``; the token's name lands in ``g``."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise TokenRequired()
+        row = check_token(token.strip())
+        if row is None:
+            raise TokenRequired()
+        g.advik_actor = f"api:{row.name}"
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def create_admin(email: str, password: str) -> AdminUser:
+    """Create an admin, or reset the password of an existing one."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise ValueError("enter a valid e-mail address")
+    if len(password) < 8:
+        raise ValueError("the password needs at least 8 characters")
+    session = get_state().session
+    hashed = generate_password_hash(password)
+    existing = session.execute(select(AdminUser).where(AdminUser.email == email)).scalar_one_or_none()
+    if existing is not None:
+        session.execute(update(AdminUser).where(AdminUser.id == existing.id)
+                        .values(password_hash=hashed, failed_logins=0, locked_until=None))
+        session.commit()
+        return existing
+    user = AdminUser(email=email, password_hash=hashed, failed_logins=0, created_at=utcnow())
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ValueError(f"an admin {email} already exists") from None
+    return user

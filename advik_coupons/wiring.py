@@ -1,0 +1,20 @@
+"""One place that lists what the extension adds to an app: blueprints, commands, hooks."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Flask
+
+from . import api_bookings  # noqa: F401  (adds its routes to the API blueprint)
+from .api import bp as api_bp
+from .cli import advik_cli
+
+if TYPE_CHECKING:
+    from .extension import AppState
+
+
+def wire(app: Flask, state: AppState) -> None:
+    prefix = str(app.config["ADVIK_URL_PREFIX"]).rstrip("/")
+    app.register_blueprint(api_bp, url_prefix=prefix + str(app.config["ADVIK_API_PREFIX"]))
+    app.cli.add_command(advik_cli)
