@@ -76,6 +76,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADVIK_ADMIN_AUTHORIZER", None,
             "Optional callable `() -> bool` (or dotted `module:name`) deciding whether "
             "the current request may use the admin pages, for hosts with their own log-in."),
+    Setting("ADVIK_ADMIN_MAX_FAILED_LOGINS", 5,
+            "Wrong passwords in a row after which a built-in admin account is locked."),
+    Setting("ADVIK_ADMIN_LOCK_MINUTES", 15.0,
+            "How long a built-in admin account stays locked after too many wrong passwords."),
     Setting("ADVIK_URL_PREFIX", "",
             "Prefix of all the plugin's routes when mounted in a host app."),
     Setting("ADVIK_API_PREFIX", "/api/v1", "Prefix of the JSON API."),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from . import api_bookings  # noqa: F401  (adds its routes to the API blueprint)
+from . import admin
 from .api import bp as api_bp
 from .cli import advik_cli
 
@@ -17,4 +18,6 @@ if TYPE_CHECKING:
 def wire(app: Flask, state: AppState) -> None:
     prefix = str(app.config["ADVIK_URL_PREFIX"]).rstrip("/")
     app.register_blueprint(api_bp, url_prefix=prefix + str(app.config["ADVIK_API_PREFIX"]))
+    app.register_blueprint(admin.bp, url_prefix=prefix + str(app.config["ADVIK_ADMIN_PREFIX"]))
+    admin.setup(app)
     app.cli.add_command(advik_cli)
