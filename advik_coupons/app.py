@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
-from . import settings
+from . import dbdown, settings
 from .cli import advik_cli
 from .extension import AdvikCoupons
 from .resources import resource_dir
@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     AdvikCoupons(app)
+    dbdown.register(app)
     for command in advik_cli.commands.values():
         app.cli.add_command(command)
 

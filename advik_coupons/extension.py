@@ -142,7 +142,13 @@ def engine_options(url: str, config: Any) -> dict[str, Any]:
     """Pool settings that suit the database behind ``url``."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    # Recycle below MySQL's wait_timeout instead of a ping on every checkout
+    # (DESIGN §6: PyMySQL is pure Python, each round trip costs); a connection
+    # the server dropped anyway fails one request and SQLAlchemy then replaces
+    # the whole pool. ADVIK_POOL_PRE_PING turns the ping on where idle
+    # connections are cut sooner than the recycle.
     options: dict[str, Any] = {"pool_recycle": int(config.get("ADVIK_POOL_RECYCLE", 280)),
+                               "pool_pre_ping": bool(config.get("ADVIK_POOL_PRE_PING", False)),
                                "pool_size": 10, "max_overflow": 20}
     if url.startswith("mysql"):
         # Every statement sees the latest committed rows once a row lock is held.

@@ -87,6 +87,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADVIK_POOL_RECYCLE", 280,
             "Seconds after which a pooled MySQL connection is replaced (keep below "
             "the server's `wait_timeout`)."),
+    Setting("ADVIK_POOL_PRE_PING", False,
+            "Ping a pooled MySQL connection before each use (one extra round trip per "
+            "request). Off: the recycle above replaces connections before MySQL drops "
+            "them; turn it on behind a proxy or firewall that cuts idle connections "
+            "sooner."),
     Setting("ADVIK_DELIVERY_THREAD", False,
             "Run the outbox worker in a background thread of this process "
             "(`serve` and `demo` turn it on)."),
