@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -202,6 +203,26 @@ class CouponDailyStat(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     metric: Mapped[str] = mapped_column(String(40), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RedemptionBucket(Base):
+    """The tracking rollup: redemptions per coupon and 15-minute UTC slot.
+
+    Kept in the redeem and cancel transactions (:mod:`advik_coupons.tracking`),
+    so a coupon's chart and totals over any range read a few thousand rows at
+    most, however many redemptions it has. ``bucket`` is whole 15-minute slots
+    since 1970-01-01 UTC; the sums, in cents (exact integers on every database),
+    are of the redemptions that are not cancelled.
+    """
+
+    __tablename__ = DEFAULT_PREFIX + "redemption_buckets"
+
+    coupon_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    redeemed: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    subtotal_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class AdminUser(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import signals
+from . import signals, tracking
 from .errors import CouponRejected
 from .events import emit, stage
 from .extension import AppState, get_state
@@ -237,6 +237,7 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, co
     session.add(redemption)
     _record_ledger(session, booking)
     session.flush()
+    tracking.record_redemption(session, redemption)
     stage(session, state.channels, "coupon.redeemed",
           {"redemption": redemption_json(redemption), "code": key}, coupon_id=coupon_id)
     if limit_hit:
@@ -279,6 +280,7 @@ def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redempti
                                 .values(used_at=None)
                                 .execution_options(synchronize_session=False))
         if changed:
+            tracking.record_cancellation(session, redemption)
             session.execute(update(LedgerBooking).where(
                 LedgerBooking.booking_ref == redemption.booking_ref)
                 .values(status="cancelled").execution_options(synchronize_session=False))

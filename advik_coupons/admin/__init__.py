@@ -10,7 +10,15 @@ and calls :func:`setup`. Another module adds a page to the admin with
 
 from __future__ import annotations
 
-from . import helpers, views_list  # noqa: F401  (routes and template helpers)
+from . import (  # noqa: F401  (routes and template helpers)
+    helpers,
+    views_batches,
+    views_bookings,
+    views_edit,
+    views_list,
+    views_manual,
+    views_track,
+)
 from .auth import admin_required, current_admin, setup
 from .blueprint import bp
 

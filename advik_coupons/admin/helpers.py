@@ -8,11 +8,18 @@ from decimal import Decimal
 from typing import Any
 
 from flask import request
+from sqlalchemy.orm import Session
 
 from ..extension import get_state
 from ..money import format_money
 from ..rules import WEEKDAYS
 from .blueprint import bp
+
+
+def db() -> Session:
+    """The extension's scoped session, typed as the ``Session`` it stands in for."""
+    return get_state().session  # type: ignore[return-value]
+
 
 STATUS_LABELS = {"active": "Active", "inactive": "Inactive", "scheduled": "Scheduled",
                  "expired": "Expired", "used_up": "Used up", "archived": "Archived"}
@@ -98,6 +105,7 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
 
 def page_url_args(**changes: Any) -> dict[str, Any]:
     """The current query string with some arguments changed (for paging links)."""
-    args: dict[str, Any] = {k: v for k, v in request.args.items() if v != ""}
+    args: dict[str, Any] = dict(request.view_args or {})
+    args.update({k: v for k, v in request.args.items() if v != ""})
     args.update(changes)
     return {k: v for k, v in args.items() if v is not None}

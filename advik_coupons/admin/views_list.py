@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from .. import coupons as coupon_service
-from ..extension import get_state
 from ..queries import get_coupon, primary_code, primary_codes
 from ..serialize import coupon_status
 from .auth import actor, admin_required
 from .blueprint import bp
 from .forms import ActionForm, validate_or_400
-from .helpers import Page, int_arg, page_url_args
+from .helpers import Page, db, int_arg, page_url_args
 from .listing import MAX_QUERY, SORTS, STATUSES, count_rows, filtered, page_rows, sorted_by
 
 PER_PAGE = 25
@@ -22,7 +22,7 @@ PER_PAGE = 25
 @bp.get("/coupons")
 @admin_required
 def coupon_list() -> str:
-    session = get_state().session
+    session = db()
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
@@ -57,7 +57,7 @@ def _back_to(default: str) -> str:
 @admin_required
 def coupon_toggle(coupon_id: int) -> Response:
     validate_or_400(ActionForm())
-    session = get_state().session
+    session = db()
     coupon = get_coupon(session, coupon_id)
     if coupon.archived_at is not None:
         abort(409, description="An archived coupon cannot be activated.")
@@ -73,7 +73,7 @@ def coupon_toggle(coupon_id: int) -> Response:
 @admin_required
 def coupon_delete(coupon_id: int) -> Response:
     validate_or_400(ActionForm())
-    session = get_state().session
+    session = db()
     get_coupon(session, coupon_id)
     code = primary_code(session, coupon_id)
     session.rollback()

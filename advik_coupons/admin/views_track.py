@@ -1,0 +1,71 @@
+"""The coupon view: the tracking page's four sections, plus the funnel.
+
+1. overview, 2. restrictions, 3. the redemption chart (Chart.js, bar or
+line) over a range, 4. the performance summary for the range with "View
+bookings" — and the funnel (tried → applied → redeemed → cancelled) with the
+reasons tries were turned down.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import render_template, request
+from sqlalchemy import func, select
+
+from ..extension import get_state
+from ..models import CodeBatch
+from ..queries import get_coupon, primary_code
+from ..serialize import coupon_status
+from ..tracking import coupon_funnel, coupon_stats
+from .auth import admin_required
+from .blueprint import bp
+from .forms import ActionForm
+from .helpers import db
+from .ranges import PRESETS, parse_range, period_label
+
+REASON_LABELS = {
+    "not_found": "Code not found", "inactive": "Coupon inactive or archived",
+    "not_started": "Not started yet", "expired": "Expired",
+    "usage_limit_reached": "Usage limit reached", "below_minimum": "Below the minimum amount",
+    "above_maximum": "Above the maximum amount", "day_not_allowed": "Day not allowed",
+    "booking_type_not_allowed": "Booking type not allowed",
+    "email_required": "No e-mail given", "new_customers_only": "Not a new customer",
+    "existing_customers_only": "Not an existing customer",
+    "already_used": "Customer already used it",
+}
+
+
+def tracking_data(coupon_id: int, args: Any) -> dict[str, Any]:
+    """Summary, chart series and funnel for the range in ``args`` (three small reads)."""
+    state = get_state()
+    today = datetime.now(UTC).astimezone(state.tz).date()
+    rng = parse_range(args, today)
+    state.funnel.flush()  # counts this process still holds in memory
+    stats = coupon_stats(db(), coupon_id, rng.start, rng.end, rng.interval, state.tz)
+    funnel = coupon_funnel(db(), coupon_id, stats)
+    chart = {"labels": [period_label(p, rng.interval) for p, _ in stats.series],
+             "periods": [p for p, _ in stats.series],
+             "values": [n for _, n in stats.series],
+             "interval": rng.interval}
+    return {"range": rng, "stats": stats, "funnel": funnel, "chart": chart}
+
+
+@bp.get("/coupons/<int:coupon_id>")
+@admin_required
+def coupon_view(coupon_id: int) -> str:
+    session = db()
+    coupon = get_coupon(session, coupon_id)
+    code = primary_code(session, coupon_id)
+    batch_count = session.execute(select(func.count(CodeBatch.id))
+                                  .where(CodeBatch.coupon_id == coupon_id)).scalar_one()
+    data = tracking_data(coupon_id, request.args)
+    chart_type = "line" if request.args.get("chart") == "line" else "bar"
+    page = render_template(
+        "admin/coupon_view.html", coupon=coupon, code=code,
+        status=coupon_status(coupon, datetime.now(UTC)), batch_count=batch_count,
+        chart_type=chart_type, presets=PRESETS, reason_labels=REASON_LABELS,
+        action_form=ActionForm(), **data)
+    session.rollback()
+    return page

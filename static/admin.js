@@ -1,0 +1,38 @@
+/* Advik Coupons admin: confirmations and the "Generate code" button. No framework. */
+(function () {
+  "use strict";
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+    }
+  });
+
+  var button = document.getElementById("generate-code");
+  if (button) {
+    button.addEventListener("click", function () {
+      var input = document.querySelector("input.code-input");
+      button.disabled = true;
+      fetch(button.getAttribute("data-url"), {
+        credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (body) {
+          input.value = body.code;
+          input.focus();
+        })
+        .catch(function () {
+          var box = document.getElementById("generate");
+          if (box) { box.checked = true; }
+          window.alert("Could not reach the server; a code will be generated when you save.");
+        })
+        .finally(function () { button.disabled = false; });
+    });
+  }
+})();
