@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from typing import Any
 
 import click
@@ -11,7 +13,7 @@ from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy.exc import OperationalError
 from waitress import serve as waitress_serve
 
-from . import schema, tokens
+from . import delivery, schema, tokens
 from .coupons import generate_code as new_code
 from .extension import get_state
 
@@ -79,7 +81,39 @@ def serve(host: str, port: int, threads: int) -> None:
     run_server(current_app._get_current_object(), host, port, threads)  # type: ignore[attr-defined]
 
 
+@advik_cli.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def demo(host: str, port: int, threads: int) -> None:
+    """Like serve, plus demo coupons, a demo admin and the demo booking site at /demo."""
+    from .demo import run_demo  # the demo imports this module
+
+    run_demo(host, port, threads)
+
+
+@advik_cli.command("deliver")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+@click.option("--poll", default=1.0, show_default=True, type=float,
+              help="Seconds to sleep when nothing is due.")
+def deliver(once: bool, poll: float) -> None:
+    """The outbox worker: send webhook and Slack notices (run as many as you like)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if once:
+        click.echo(f"Delivered or retried {delivery.drain(app)} notice(s).")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    click.echo("Outbox worker running (Ctrl+C or SIGTERM to stop).")
+    sys.stdout.flush()
+    try:
+        delivery.run(app, stop, poll)
+    except KeyboardInterrupt:
+        stop.set()
+
+
 def run_server(app: Flask, host: str, port: int, threads: int) -> None:
+    delivery.start_thread(app)  # serve and demo deliver the outbox in-process too
     click.echo(f"Advik Coupons on http://{host}:{port}/ (waitress, {threads} threads)")
     sys.stdout.flush()
     waitress_serve(app, host=host, port=port, threads=threads, ident="advik-coupons")

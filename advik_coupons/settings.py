@@ -54,7 +54,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Comma-separated dotted names of extra hook modules to import at start-up."),
     Setting("ADVIK_HOOKS_DIR", None,
             "Folder whose `*.py` hook modules are loaded at start-up. Default: the "
-            "bundled `hooks/` folder."),
+            "bundled `hooks/` folder (webhook and Slack); an empty value loads none."),
     Setting("ADVIK_RATELIMIT_STORAGE_URL", "memory://",
             "Flask-Limiter storage: `memory://` (one process) or `redis://host:6379` "
             "(shared by all workers)."),
@@ -72,7 +72,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Which events the webhook receives."),
     Setting("ADVIK_WEBHOOK_RETRY_BASE_SECONDS", 5.0,
             "First back-off step of webhook retries."),
+    Setting("ADVIK_WEBHOOK_TIMEOUT_SECONDS", 12.0,
+            "How long one webhook or Slack post may take before it counts as failed."),
+    Setting("ADVIK_DELIVERY_LEASE_SECONDS", 60.0,
+            "How long a worker holds a claimed notice; if it dies, another worker sends "
+            "the notice after this (keep it above the timeout)."),
     Setting("ADVIK_SLACK_WEBHOOK_URL", "", "Slack incoming-webhook URL (empty: off)."),
+    Setting("ADVIK_SLACK_EVENTS", "redeemed,limit_reached",
+            "Which events `hooks/slack.py` posts to Slack."),
+    Setting("ADVIK_SITE_URL", "",
+            "The site's public base URL, e.g. `https://example.com`, for links in "
+            "notices (the coupon's admin page in a Slack message)."),
     Setting("ADVIK_ADMIN_AUTHORIZER", None,
             "Optional callable `() -> bool` (or dotted `module:name`) deciding whether "
             "the current request may use the admin pages, for hosts with their own log-in."),
@@ -92,6 +102,8 @@ SETTINGS: tuple[Setting, ...] = (
             "request). Off: the recycle above replaces connections before MySQL drops "
             "them; turn it on behind a proxy or firewall that cuts idle connections "
             "sooner."),
+    Setting("ADVIK_DEMO", False,
+            "Serve the demo booking site at `/demo` (`advik-coupons demo` turns it on)."),
     Setting("ADVIK_DELIVERY_THREAD", False,
             "Run the outbox worker in a background thread of this process "
             "(`serve` and `demo` turn it on)."),

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 from . import api_bookings  # noqa: F401  (adds its routes to the API blueprint)
-from . import admin
+from . import admin, checkout, delivery, demo
 from .api import bp as api_bp
 from .cli import advik_cli
+from .hookloader import load_hooks
 
 if TYPE_CHECKING:
     from .extension import AppState
@@ -20,4 +21,10 @@ def wire(app: Flask, state: AppState) -> None:
     app.register_blueprint(api_bp, url_prefix=prefix + str(app.config["ADVIK_API_PREFIX"]))
     app.register_blueprint(admin.bp, url_prefix=prefix + str(app.config["ADVIK_ADMIN_PREFIX"]))
     admin.setup(app)
+    checkout.register(app, state, prefix)
+    if app.config.get("ADVIK_DEMO"):
+        demo.register(app, prefix)
     app.cli.add_command(advik_cli)
+    load_hooks(app, state)  # hook modules: ADVIK_HOOKS_DIR, ADVIK_HOOKS, entry points
+    if app.config.get("ADVIK_DELIVERY_THREAD"):
+        delivery.start_thread(app)

@@ -1,0 +1,167 @@
+"""The payment step: ``POST /coupons/apply`` and the "Have a coupon code?" widget.
+
+The endpoint takes the JSON (or form) body of DESIGN §4.2 and answers
+``200`` (applied, with the price summary), ``422`` (a reason code and the
+customer's message), ``400`` (``invalid_request`` naming each bad field) or
+``429`` (too many attempts, see :mod:`advik_coupons.ratelimit`). The tax rate
+is the site's (``ADVIK_TAX_RATE``), never the client's; pricing, the funnel
+counters and the ``coupon_applied``/``coupon_rejected`` signals are
+:func:`advik_coupons.redeeming.quote`'s. Unknown, malformed and inactive codes
+all read "This coupon isn't valid."
+
+Browsers on other origins may call it when their origin is listed in
+``ADVIK_CORS_ORIGINS`` (preflight ``OPTIONS`` included).
+
+The widget is ``templates/advik/coupon_widget.html`` plus
+``static/advik-coupon.js`` and ``.css``, served by this blueprint at
+``<prefix>/coupons/static/…`` so it works mounted in a host app as well.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded
+from werkzeug.wrappers import Response
+
+from . import redeeming, signals
+from .bodies import parse_booking, read_body
+from .errors import CouponRejected, InvalidRequest
+from .events import emit
+from .extension import AppState, get_state
+from .money import as_str, format_money, price
+from .ratelimit import init_limits, too_many
+from .resources import resource_dir
+from .rules import Booking, is_valid_code
+
+bp = Blueprint("advik_checkout", __name__, template_folder=str(resource_dir("templates")),
+               static_folder=str(resource_dir("static")), static_url_path="/static")
+
+NOT_VALID = "This coupon isn't valid."
+CORS_MAX_AGE = "600"
+_widget_ids = itertools.count(1)
+
+
+def register(app: Flask, state: AppState, prefix: str) -> None:
+    """Mount the endpoint and the widget's files at ``<prefix>/coupons``."""
+    app.register_blueprint(bp, url_prefix=prefix + "/coupons")
+    init_limits(app, state, bp)
+
+
+def _check_encodable(body: Mapping[str, Any]) -> None:
+    """Lone surrogates (valid JSON escapes, not valid text) never reach the database."""
+    errors: dict[str, str] = {}
+    for key, value in body.items():
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                errors[str(key)[:50]] = "Contains characters that are not allowed."
+    if errors:
+        raise InvalidRequest(errors)
+
+
+def _reject_malformed(code: str, booking: Booking) -> CouponRejected:
+    """A code that cannot exist: answered like an unknown one, without a lookup."""
+    state = get_state()
+    state.funnel.count(None, datetime.now(UTC).astimezone(state.tz).date(), "tried",
+                       "not_found")
+    emit(signals.coupon_rejected, code=code, reason="not_found", message=NOT_VALID,
+         booking=booking, coupon_id=None)
+    return CouponRejected("not_found", NOT_VALID)
+
+
+@bp.post("/apply")
+def apply() -> ResponseReturnValue:
+    """Validate a code against the booking and answer with the new price summary."""
+    body = read_body(request)
+    _check_encodable(body)
+    code, booking = parse_booking(body)
+    if not is_valid_code(code):
+        raise _reject_malformed(code, booking)
+    return jsonify(redeeming.quote(code, booking).as_json())
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
+    return too_many(error)
+
+
+def allowed_origins(app: Flask) -> frozenset[str]:
+    raw = app.config.get("ADVIK_CORS_ORIGINS") or ""
+    items = raw if isinstance(raw, list | tuple | set | frozenset) else str(raw).split(",")
+    return frozenset(str(o).strip().rstrip("/") for o in items if str(o).strip())
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    """Let the allow-listed origins call the endpoint from a browser."""
+    if request.endpoint != "advik_checkout.apply":
+        return response
+    response.vary.add("Origin")
+    origin = request.headers.get("Origin")
+    if not origin:
+        return response
+    allowed = allowed_origins(current_app)
+    if origin.rstrip("/") not in allowed and "*" not in allowed:
+        return response
+    response.headers["Access-Control-Allow-Origin"] = origin
+    response.headers["Access-Control-Expose-Headers"] = "Retry-After"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+    return response
+
+
+def _decimal(raw: Any) -> Decimal:
+    try:
+        value = Decimal(str(raw if raw not in (None, "") else "0"))
+    except InvalidOperation:
+        return Decimal("0")
+    return value if value.is_finite() and value >= 0 else Decimal("0")
+
+
+def widget_context(booking: Mapping[str, Any] | None = None, *,
+                   field_name: str = "coupon_code", form_id: str | None = None,
+                   code: str | None = None) -> dict[str, Any]:
+    """What ``advik/coupon_widget.html`` shows before any code is applied.
+
+    ``booking`` holds the host's ``subtotal`` (its own price), and optionally
+    ``email``, ``booking_date`` and ``booking_type``.
+    """
+    state = get_state()
+    data = dict(booking or {})
+    amounts = price(_decimal(data.get("subtotal")), Decimal("0"), state.tax_rate)
+    return {
+        "id": f"advik-coupon-{next(_widget_ids)}",
+        "apply_url": url_for("advik_checkout.apply"),
+        "currency": state.currency,
+        "tax_rate": str(state.tax_rate),
+        "subtotal": as_str(amounts.subtotal),
+        "email": data.get("email") or "",
+        "booking_date": data.get("booking_date") or "",
+        "booking_type": data.get("booking_type") or "one_time",
+        "field_name": field_name,
+        "form_id": form_id,
+        "code": code or "",
+        "shown": {k: format_money(getattr(amounts, k), state.currency)
+                  for k in ("subtotal", "discount", "tax", "total")},
+    }
+
+
+def widget_assets() -> dict[str, str]:
+    return {"js": url_for("advik_checkout.static", filename="advik-coupon.js"),
+            "css": url_for("advik_checkout.static", filename="advik-coupon.css")}
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    """``advik_widget(booking)`` and ``advik_widget_assets()`` for the host's templates."""
+    return {"advik_widget": widget_context, "advik_widget_assets": widget_assets}

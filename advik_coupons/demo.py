@@ -1,0 +1,235 @@
+"""The demo booking site (``advik-coupons demo``): book, apply a code, confirm.
+
+Three pages under ``/demo``: the booking page (catalog, date, one-time or
+recurring, e-mail, a live subtotal), the payment step with the coupon widget,
+and the confirmation. "Book" posts the selection, not a price: the server
+prices it from :data:`~advik_coupons.demo_data.CATALOG` and redeems the code
+with :func:`~advik_coupons.redeeming.redeem` (``source="checkout"``), or
+records a booking without one in the ledger. Registered only when
+``ADVIK_DEMO`` is on.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    has_app_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms.validators import ValidationError
+
+from . import redeeming
+from .app import create_app
+from .bodies import EMAIL_RE
+from .cli import run_server, upgrade_schema
+from .demo_data import (
+    CATALOG,
+    DEMO_COUPONS,
+    FREQUENCIES,
+    SERVICES,
+    demo_usage,
+    ensure_admin,
+    seed_coupons,
+    subtotal_of,
+)
+from .errors import CouponRejected
+from .extension import get_state
+from .models import Redemption
+from .money import format_money, price
+from .resources import resource_dir
+from .rules import MAX_CODE_LENGTH, Booking, normalize_code
+
+bp = Blueprint("advik_demo", __name__, template_folder=str(resource_dir("templates")))
+SESSION_KEY = "advik_demo_booking"
+
+
+def register(app: Flask, prefix: str) -> None:
+    app.register_blueprint(bp, url_prefix=prefix + "/demo")
+
+
+@dataclass
+class Selection:
+    """The booking form, checked. Prices come from the catalog only."""
+
+    services: list[str] = field(default_factory=list)
+    day: date | None = None
+    frequency: str = "once"
+    email: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return subtotal_of(self.services)
+
+    @property
+    def booking_type(self) -> str:
+        return "one_time" if self.frequency == "once" else "recurring"
+
+    def query(self) -> dict[str, Any]:
+        return {"service": self.services, "date": self.day.isoformat() if self.day else "",
+                "frequency": self.frequency, "email": self.email}
+
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone(get_state().tz).date()
+
+
+def read_selection(values: MultiDict[str, str]) -> Selection:
+    sel = Selection()
+    sel.services = [s for s in dict.fromkeys(values.getlist("service")) if s in SERVICES]
+    if not sel.services:
+        sel.errors["service"] = "Choose at least one service."
+    raw_day = (values.get("date") or "").strip()
+    try:
+        sel.day = date.fromisoformat(raw_day) if len(raw_day) == 10 else None
+    except ValueError:
+        sel.day = None
+    if sel.day is None:
+        sel.errors["date"] = "Choose a date."
+    elif sel.day < _today():
+        sel.errors["date"] = "Choose today or a later date."
+    sel.frequency = values.get("frequency") or "once"
+    if sel.frequency not in FREQUENCIES:
+        sel.errors["frequency"] = "Choose how often."
+        sel.frequency = "once"
+    sel.email = (values.get("email") or "").strip()[:254]
+    if not EMAIL_RE.match(sel.email):
+        sel.errors["email"] = "Enter your e-mail address, like ann@example.com."
+    return sel
+
+
+def _money(amount: Decimal) -> str:
+    return format_money(amount, get_state().currency)
+
+
+@bp.app_template_filter("advik_money")
+def _money_filter(amount: Decimal) -> str:
+    return _money(amount)
+
+
+@bp.get("/")
+def booking_page() -> ResponseReturnValue:
+    sel = Selection(day=_today() + timedelta(days=1))
+    return _render_booking(sel)
+
+
+def _render_booking(sel: Selection, status: int = 200) -> ResponseReturnValue:
+    usage = demo_usage()
+    return render_template("demo/booking.html", sel=sel, catalog=CATALOG,
+                           frequencies=FREQUENCIES, coupons=DEMO_COUPONS, usage=usage,
+                           today=_today().isoformat(), currency=get_state().currency), status
+
+
+def _render_payment(sel: Selection, *, code: str = "", error: str = "",
+                    status: int = 200) -> ResponseReturnValue:
+    booking = {"subtotal": str(sel.subtotal), "email": sel.email,
+               "booking_date": sel.day.isoformat() if sel.day else "",
+               "booking_type": sel.booking_type}
+    return render_template("demo/payment.html", sel=sel, booking=booking,
+                           services=[SERVICES[s] for s in sel.services],
+                           frequency=FREQUENCIES[sel.frequency], code=code, error=error,
+                           csrf=generate_csrf()), status
+
+
+@bp.get("/payment")
+def payment_page() -> ResponseReturnValue:
+    sel = read_selection(request.args)
+    if sel.errors:
+        return _render_booking(sel, 400)
+    return _render_payment(sel)
+
+
+@bp.post("/book")
+def book() -> ResponseReturnValue:
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        abort(400, description="The form expired; go back and try again.")
+    sel = read_selection(request.form)
+    if sel.errors:
+        return _render_booking(sel, 400)
+    raw_code = (request.form.get("coupon_code") or "").strip()[:MAX_CODE_LENGTH]
+    ref = "DEMO-" + secrets.token_hex(5).upper()
+    booking = Booking(subtotal=sel.subtotal, email=sel.email, booking_date=sel.day,
+                      booking_type=sel.booking_type, booking_ref=ref,
+                      series_ref=ref if sel.booking_type == "recurring" else None)
+    if raw_code:
+        try:
+            redeeming.redeem(normalize_code(raw_code), booking, source="checkout")
+        except CouponRejected as rejected:
+            return _render_payment(sel, code=raw_code, error=rejected.message, status=422)
+    else:
+        redeeming.record_booking(booking)
+    session[SESSION_KEY] = {"ref": ref, **sel.query()}
+    return redirect(url_for("advik_demo.confirmation", ref=ref))
+
+
+@bp.get("/booked/<ref>")
+def confirmation(ref: str) -> ResponseReturnValue:
+    saved = session.get(SESSION_KEY)
+    if not isinstance(saved, dict) or saved.get("ref") != ref:
+        abort(404)
+    sel = read_selection(MultiDict([("service", s) for s in saved.get("service", [])]
+                                   + [(k, str(saved.get(k, ""))) for k in
+                                      ("date", "frequency", "email")]))
+    state = get_state()
+    redemption = state.session.execute(
+        select(Redemption).where(Redemption.booking_ref == ref)).scalar_one_or_none()
+    if redemption is not None:
+        amounts = price(redemption.subtotal, redemption.discount, state.tax_rate)
+        later_discount = redemption.discount if redemption.recurring_scope == "all" else 0
+    else:
+        amounts = price(sel.subtotal, Decimal("0"), state.tax_rate)
+        later_discount = Decimal("0")
+    later = price(sel.subtotal, Decimal(later_discount), state.tax_rate)
+    state.session.rollback()
+    return render_template("demo/confirmation.html", ref=ref, sel=sel,
+                           services=[SERVICES[s] for s in sel.services],
+                           frequency=FREQUENCIES[sel.frequency], redemption=redemption,
+                           amounts=amounts, later=later)
+
+
+def prepare(app: Flask) -> tuple[str, str]:
+    """Schema, demo coupons and the demo admin; the admin's e-mail and password."""
+    with app.app_context():
+        upgrade_schema()
+        created = seed_coupons()
+        if created:
+            click.echo("Demo coupons created: " + ", ".join(created))
+        return ensure_admin(app.instance_path)
+
+
+def demo_app() -> Flask:
+    """The app to demo: the current one when it is a demo app, else a new one."""
+    if has_app_context() and current_app.config.get("ADVIK_DEMO"):
+        return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return create_app({"ADVIK_DEMO": True})  # run_server starts the delivery thread
+
+
+def run_demo(host: str, port: int, threads: int) -> None:
+    """``advik-coupons demo``: prepare, print the log-in, serve with waitress."""
+    app = demo_app()
+    email, password = prepare(app)
+    base = f"http://{host}:{port}"
+    click.echo(f"Demo booking site: {base}/demo/")
+    click.echo(f"Admin pages: {base}{app.config['ADVIK_ADMIN_PREFIX']}/coupons")
+    click.echo(f"  log in as {email} / password {password}")
+    run_server(app, host, port, threads)

@@ -1,0 +1,145 @@
+"""Rate limits on ``POST /coupons/apply``: per address, per e-mail, 429 with Retry-After."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+
+from advik_coupons.ratelimit import app_limiter
+from tests.conftest import REDIS_URL, make_app, make_coupon, unavailable
+
+BODY = {"code": "NOPE", "subtotal": "10.00"}
+
+
+def limited_app(sqlite_url: str, tmp_path: Path, **config: Any) -> Flask:
+    return make_app(sqlite_url, tmp_path, ADVIK_APPLY_RATE_LIMIT="3/minute", **config)
+
+
+def post(app: Flask, addr: str = "10.0.0.1", **kwargs: Any) -> Any:
+    kwargs.setdefault("json", BODY)
+    return app.test_client().post("/coupons/apply", environ_base={"REMOTE_ADDR": addr},
+                                  **kwargs)
+
+
+def assert_limited(response: Any) -> None:
+    assert response.status_code == 429
+    assert response.is_json
+    assert response.json["valid"] is False
+    assert response.json["reason"] == "rate_limited"
+    retry = int(response.headers["Retry-After"])
+    assert 1 <= retry <= 60
+    assert response.json["retry_after"] == retry
+
+
+def test_fourth_try_from_one_address_is_429(sqlite_url: str, tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path)
+    assert [post(app).status_code for _ in range(3)] == [422, 422, 422]
+    assert_limited(post(app))
+    assert post(app, addr="10.0.0.2").status_code == 422  # another client is not slowed
+
+
+def test_bad_requests_count_too(sqlite_url: str, tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path)
+    for _ in range(3):
+        assert post(app, json={"code": ""}).status_code == 400
+    assert_limited(post(app))
+
+
+def test_preflight_is_not_counted(sqlite_url: str, tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path, ADVIK_CORS_ORIGINS="https://shop.example")
+    client = app.test_client()
+    for _ in range(5):
+        assert client.options("/coupons/apply", headers={
+            "Origin": "https://shop.example", "Access-Control-Request-Method": "POST"},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+    assert post(app, addr="10.0.0.9").status_code == 422
+
+
+def test_one_email_from_many_addresses_is_limited(sqlite_url: str, tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path)
+    body = {**BODY, "email": "Guess@Example.com"}
+    for i in range(3):
+        assert post(app, addr=f"10.1.0.{i}", json=body).status_code == 422
+    assert_limited(post(app, addr="10.1.0.99", json={**body, "email": "guess@example.COM"}))
+    assert post(app, addr="10.1.0.99", json={**BODY, "email": "other@example.com"}
+                ).status_code == 422
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(sqlite_url: str,
+                                                          tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path)
+    for i in range(3):
+        post(app, headers={"X-Forwarded-For": f"192.0.2.{i}"})
+    assert_limited(post(app, headers={"X-Forwarded-For": "192.0.2.200"}))
+
+
+def test_forwarded_for_with_one_trusted_proxy(sqlite_url: str, tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path, ADVIK_TRUSTED_PROXIES=1)
+    proxy = "10.9.9.9"
+    for i in range(3):
+        assert post(app, addr=proxy, headers={"X-Forwarded-For": f"192.0.2.{i}"}
+                    ).status_code == 422
+    # A spoofed left-most entry does not help: the proxy's own entry (right-most) counts.
+    for _ in range(3):
+        post(app, addr=proxy, headers={"X-Forwarded-For": "6.6.6.6, 192.0.2.50"})
+    assert_limited(post(app, addr=proxy, headers={"X-Forwarded-For": "7.7.7.7, 192.0.2.50"}))
+    assert post(app, addr=proxy, headers={"X-Forwarded-For": "192.0.2.51"}).status_code == 422
+
+
+def test_two_apps_in_one_process_keep_their_own_memory_counts(
+        sqlite_url: str, tmp_path: Path) -> None:
+    first = limited_app(sqlite_url, tmp_path / "a")
+    second = limited_app(sqlite_url, tmp_path / "b")
+    assert app_limiter(first) is not app_limiter(second)
+    for _ in range(3):
+        post(first)
+    assert_limited(post(first))
+    assert post(second).status_code == 422
+
+
+def test_empty_setting_turns_the_limit_off(sqlite_url: str, tmp_path: Path) -> None:
+    app = make_app(sqlite_url, tmp_path, ADVIK_APPLY_RATE_LIMIT="")
+    assert app_limiter(app) is None
+    assert {post(app).status_code for _ in range(40)} == {422}
+
+
+def test_default_is_thirty_a_minute(app: Flask) -> None:
+    make_coupon(app, code="OK10")
+    codes = [post(app, json={"code": "ok10", "subtotal": "10"}).status_code for _ in range(31)]
+    assert codes[:30] == [200] * 30
+    assert codes[30] == 429
+
+
+def test_unreachable_redis_falls_back_instead_of_failing(sqlite_url: str,
+                                                         tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path,
+                      ADVIK_RATELIMIT_STORAGE_URL="redis://127.0.0.1:1/0")
+    assert [post(app).status_code for _ in range(3)] == [422, 422, 422]
+    assert_limited(post(app))
+
+
+@pytest.mark.redis
+def test_redis_storage_is_shared_by_workers(sqlite_url: str, tmp_path: Path,
+                                            redis_url: str) -> None:
+    worker_a = limited_app(sqlite_url, tmp_path / "a", ADVIK_RATELIMIT_STORAGE_URL=redis_url)
+    worker_b = limited_app(sqlite_url, tmp_path / "b", ADVIK_RATELIMIT_STORAGE_URL=redis_url)
+    addr = "10.77." + ".".join(str(b) for b in secrets.token_bytes(2))  # fresh key per run
+    assert post(worker_a, addr=addr).status_code == 422
+    assert post(worker_b, addr=addr).status_code == 422
+    assert post(worker_a, addr=addr).status_code == 422
+    assert_limited(post(worker_b, addr=addr))
+    assert_limited(post(worker_a, addr=addr))
+
+
+@pytest.fixture
+def redis_url() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        unavailable("Redis at " + REDIS_URL, exc)
+    return REDIS_URL
