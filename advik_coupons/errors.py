@@ -12,8 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.exceptions import BadRequest, Conflict, UnprocessableEntity
-from werkzeug.sansio.response import Response as SansIOResponse
-from werkzeug.wrappers import Response
 
 REASONS: tuple[str, ...] = (
     "not_found",
@@ -32,11 +30,20 @@ REASONS: tuple[str, ...] = (
 )
 
 
-def _json_response(status: int, body: Mapping[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json")
+class JSONError:
+    """Mixin for HTTP exceptions whose body is JSON (``as_json``)."""
+
+    def as_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        return json.dumps(self.as_json())
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "application/json")]
 
 
-class CouponRejected(UnprocessableEntity):
+class CouponRejected(JSONError, UnprocessableEntity):
     """A real request whose code does not apply: ``422`` with a public reason code."""
 
     def __init__(self, reason: str, message: str) -> None:
@@ -49,14 +56,11 @@ class CouponRejected(UnprocessableEntity):
     def as_json(self) -> dict[str, Any]:
         return {"valid": False, "reason": self.reason, "message": self.message}
 
-    def get_response(self, environ: Any = None, scope: Any = None) -> SansIOResponse:
-        return _json_response(self.code or 422, self.as_json())
-
     def __repr__(self) -> str:
         return f"CouponRejected({self.reason!r}, {self.message!r})"
 
 
-class InvalidRequest(BadRequest):
+class InvalidRequest(JSONError, BadRequest):
     """A malformed request: ``400`` naming each bad field."""
 
     def __init__(self, errors: Mapping[str, str]) -> None:
@@ -66,16 +70,14 @@ class InvalidRequest(BadRequest):
     def as_json(self) -> dict[str, Any]:
         return {"valid": False, "reason": "invalid_request", "errors": self.errors}
 
-    def get_response(self, environ: Any = None, scope: Any = None) -> SansIOResponse:
-        return _json_response(400, self.as_json())
 
 
-class DuplicateCode(Conflict):
+class DuplicateCode(JSONError, Conflict):
     """A code that already exists, in any letter case: ``409``."""
 
     def __init__(self, code: str) -> None:
         super().__init__(description=f"The code {code} is already in use.")
         self.code_value = code
 
-    def get_response(self, environ: Any = None, scope: Any = None) -> SansIOResponse:
-        return _json_response(409, {"errors": {"code": self.description}})
+    def as_json(self) -> dict[str, Any]:
+        return {"errors": {"code": self.description}}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from decimal import Decimal
-from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,6 @@ from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import scoped_session
 
 from . import settings as settings_mod
 from .events import Channel
@@ -46,8 +45,9 @@ class AppState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
-    def session(self) -> scoped_session[Session]:
-        return self.db.session
+    def session(self) -> Session:
+        """The session of the current app context (Flask-SQLAlchemy's scoped session)."""
+        return self.db.session()
 
     @property
     def engine(self) -> Engine:
@@ -135,7 +135,8 @@ class AdvikCoupons:
         try:
             return self._states[target]
         except KeyError:
-            raise RuntimeError("AdvikCoupons is not set up on this app; call init_app(app).") from None
+            raise RuntimeError(
+                "AdvikCoupons is not set up on this app; call init_app(app).") from None
 
 
 def engine_options(url: str, config: Any) -> dict[str, Any]:

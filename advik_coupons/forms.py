@@ -248,7 +248,7 @@ def formdata_from_json(body: Mapping[str, Any], *, base: Mapping[str, Any] | Non
                 values[key] = list(value)
         elif value is None:
             values[key] = ""
-        elif isinstance(value, bool) or isinstance(value, dict | list):
+        elif isinstance(value, bool | dict | list):
             errors[key] = "Must be a single string or number."
         elif isinstance(value, int | float | Decimal):
             values[key] = str(value)

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Table
+from sqlalchemy import Executable, Table
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -50,6 +50,7 @@ class FunnelCounter:
         table: Table = CouponDailyStat.__table__  # type: ignore[assignment]
         rows = [{"coupon_id": c, "day": d, "metric": m, "count": n}
                 for (c, d, m), n in sorted(pending.items())]
+        stmt: Executable
         if engine.dialect.name in {"mysql", "mariadb"}:
             my = mysql_insert(table)
             stmt = my.on_duplicate_key_update(count=table.c.count + my.inserted["count"])

@@ -7,9 +7,10 @@ Like the Flask tutorial's ``get_post(id)``: :func:`get_coupon` aborts with
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from flask import abort
-from sqlalchemy import Row, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from .models import Coupon, CouponCode, LedgerBooking, Redemption
@@ -52,7 +53,7 @@ _TERMS_COLUMNS = (
 )
 
 
-def _terms_from_row(row: Row[tuple[object, ...]]) -> Terms:
+def _terms_from_row(row: Any) -> Terms:
     (cid, code, dtype, dvalue, starts, ends, audience, days, max_uses, used, once,
      min_sub, max_sub, btypes, scope, active, archived, single, code_used, _code_id) = row
     return Terms(

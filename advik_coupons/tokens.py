@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import g, request
 from sqlalchemy import select, update
@@ -83,7 +84,8 @@ def create_admin(email: str, password: str) -> AdminUser:
         raise ValueError("the password needs at least 8 characters")
     session = get_state().session
     hashed = generate_password_hash(password)
-    existing = session.execute(select(AdminUser).where(AdminUser.email == email)).scalar_one_or_none()
+    existing = session.execute(
+        select(AdminUser).where(AdminUser.email == email)).scalar_one_or_none()
     if existing is not None:
         session.execute(update(AdminUser).where(AdminUser.id == existing.id)
                         .values(password_hash=hashed, failed_logins=0, locked_until=None))
