@@ -98,9 +98,10 @@ def _lease_end(app: Flask, now: datetime) -> datetime:
     return (now + timedelta(seconds=seconds)).replace(microsecond=0)
 
 
-def _due(names: list[str], now: datetime) -> Any:
+def _due(names: list[str], now: datetime, due_before: datetime) -> Any:
     return (select(OutboxMessage)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now,
+            .where(OutboxMessage.status == "pending",
+                   OutboxMessage.next_attempt_at <= due_before,
                    OutboxMessage.channel.in_(names),
                    or_(OutboxMessage.claimed_until.is_(None),
                        OutboxMessage.claimed_until < now))
@@ -114,26 +115,30 @@ def _as_claim(row: OutboxMessage, lease: datetime) -> Claim:
 
 
 def claim(app: Flask, names: Iterable[str], limit: int = BATCH,
-          now: datetime | None = None) -> list[Claim]:
-    """Take up to ``limit`` due notices of the channels ``names`` for this worker."""
+          now: datetime | None = None, due_before: datetime | None = None) -> list[Claim]:
+    """Take up to ``limit`` due notices of the channels ``names`` for this worker.
+
+    ``due_before`` (default: now) is the latest ``next_attempt_at`` taken.
+    """
     wanted = sorted(set(names))
     if not wanted:
         return []
     session = get_state(app).session
     now = now or utcnow()
+    due_before = due_before or now
     lease = _lease_end(app, now)
     claims: list[Claim] = []
     try:
         if session.get_bind().dialect.name in SKIP_LOCKED_DIALECTS:
             rows = list(session.execute(
-                _due(wanted, now).limit(limit).with_for_update(skip_locked=True)).scalars())
+                _due(wanted, now, due_before).limit(limit).with_for_update(skip_locked=True)).scalars())
             for row in rows:
                 row.claimed_until = lease
                 row.attempts += 1
             session.flush()
             claims = [_as_claim(row, lease) for row in rows]
         else:
-            ids = list(session.execute(_due(wanted, now).with_only_columns(OutboxMessage.id)
+            ids = list(session.execute(_due(wanted, now, due_before).with_only_columns(OutboxMessage.id)
                                        .limit(limit)).scalars())
             for row_id in ids:
                 won = session.execute(
@@ -250,7 +255,7 @@ def send_one(app: Flask, channel: Channel, claimed: Claim) -> str:
     return "pending"
 
 
-def drain_once(app: Flask, limit: int = BATCH) -> int:
+def drain_once(app: Flask, limit: int = BATCH, due_before: datetime | None = None) -> int:
     """Claim and send one batch of due notices; returns how many were claimed."""
     with app.app_context():
         state = get_state(app)
@@ -259,17 +264,22 @@ def drain_once(app: Flask, limit: int = BATCH) -> int:
         for name in off:
             senders.pop(name)
             park(app, name, "endpoint disabled after 410 Gone; retry one notice to re-enable")
-        claims = claim(app, senders, limit)
+        claims = claim(app, senders, limit, due_before=due_before)
         for claimed in claims:
             send_one(app, senders[claimed.item.channel], claimed)
         return len(claims)
 
 
 def drain(app: Flask) -> int:
-    """Send everything due now (``deliver --once``); returns how many were tried."""
+    """Send everything due now (``deliver --once``); returns how many were tried.
+
+    A notice that fails is not tried again by the same call (its next attempt
+    is later than the moment the call started).
+    """
     total = 0
+    started = utcnow()
     while True:
-        count = drain_once(app)
+        count = drain_once(app, due_before=started)
         total += count
         if count == 0:
             return total
@@ -311,16 +321,17 @@ def retry(app: Flask, row_id: int) -> bool:
     Retrying a ``disabled`` notice re-enables its channel's endpoint. Returns
     False when the row is not in a state that can be retried.
     """
-    session = get_state(app).session
-    row = session.get(OutboxMessage, row_id)
-    if row is None or row.status not in {"failed", "disabled"}:
-        session.rollback()
-        return False
-    if row.status == "disabled":
-        endpoint = session.get(HookEndpoint, row.channel)
-        if endpoint is not None:
-            session.delete(endpoint)
-    row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
-    row.claimed_until = None
-    session.commit()
-    return True
+    with app.app_context():
+        session = get_state(app).session
+        row = session.get(OutboxMessage, row_id)
+        if row is None or row.status not in {"failed", "disabled"}:
+            session.rollback()
+            return False
+        if row.status == "disabled":
+            endpoint = session.get(HookEndpoint, row.channel)
+            if endpoint is not None:
+                session.delete(endpoint)
+        row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
+        row.claimed_until = None
+        session.commit()
+        return True

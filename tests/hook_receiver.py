@@ -11,10 +11,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from flask import Flask
+from sqlalchemy import select, update
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
+
+from advik_coupons.events import stage
+from advik_coupons.extension import get_state
+from advik_coupons.models import OutboxMessage, utcnow
 
 
 @dataclass
@@ -83,3 +90,35 @@ def webhook_config(receiver: Receiver, **extra: Any) -> dict[str, Any]:
     return {"ADVIK_HOOKS_DIR": None, "ADVIK_WEBHOOK_URL": receiver.url,
             "ADVIK_WEBHOOK_SECRET": SECRET, "ADVIK_WEBHOOK_RETRY_BASE_SECONDS": 0.01,
             "ADVIK_WEBHOOK_TIMEOUT_SECONDS": 2.0, **extra}
+
+
+def stage_event(app: Flask, event_type: str = "coupon.redeemed",
+                data: dict[str, Any] | None = None) -> str:
+    """Write one notice for every subscribed channel of ``app``; returns its event id."""
+    with app.app_context():
+        state = get_state()
+        event_id = stage(state.session, state.channels, event_type, data or {
+            "coupon": {"id": 1, "code": "TEST10"},
+            "booking": {"booking_ref": "BK-1", "email": "ann@example.com"},
+            "amounts": {"subtotal": "100.00", "discount": "10.00", "tax": "0.00",
+                        "total": "90.00", "currency": "USD"}}, coupon_id=1)
+        state.session.commit()
+    assert event_id is not None
+    return event_id
+
+
+def outbox(app: Flask) -> list[OutboxMessage]:
+    with app.app_context():
+        session = get_state().session
+        found = list(session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
+        session.expunge_all()
+        return found
+
+
+def make_due(app: Flask) -> None:
+    """Let time pass: every pending notice is due now and unclaimed."""
+    with app.app_context():
+        session = get_state().session
+        session.execute(update(OutboxMessage).values(
+            next_attempt_at=utcnow() - timedelta(seconds=1), claimed_until=None))
+        session.commit()

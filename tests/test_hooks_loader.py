@@ -8,10 +8,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import make_app
 
 from advik_coupons.extension import get_state
 from advik_coupons.resources import resource_dir
+from tests.conftest import make_app
 
 RECORDING = """
 def register(app, state):

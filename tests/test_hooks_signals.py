@@ -10,13 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import ApiClient, make_app, make_coupon
 from flask import Flask
 from sqlalchemy import create_engine, text
 
 from advik_coupons import events, signals
 from advik_coupons.extension import get_state
 from advik_coupons.models import table_prefix
+from tests.conftest import ApiClient, make_app, make_coupon
 
 BODY = {"code": "TEST10", "subtotal": "100.00", "email": "ann@example.com"}
 

@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ApiClient, make_app, make_coupon
 from flask import Flask
-from hook_receiver import Receiver, running_receiver, webhook_config
 from sqlalchemy import select
 
 from advik_coupons import events, redeeming
 from advik_coupons.extension import get_state
 from advik_coupons.models import OutboxMessage, Redemption
 from advik_coupons.rules import Booking
+from tests.conftest import ApiClient, make_app, make_coupon
+from tests.hook_receiver import Receiver, running_receiver, webhook_config
 
 BODY = {"code": "TEST10", "subtotal": "120.00", "email": "Ann@Example.com",
         "booking_date": "2026-12-07"}
