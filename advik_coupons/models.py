@@ -276,6 +276,17 @@ class OutboxMessage(Base):
     )
 
 
+class HookEndpoint(Base):
+    """A delivery channel's endpoint turned off by ``410 Gone`` (until an admin retries)."""
+
+    __tablename__ = DEFAULT_PREFIX + "hook_endpoints"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    endpoint_hash: Mapped[str] = mapped_column(String(64))
+    disabled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(255), default="")
+
+
 def use_table_prefix(prefix: str) -> None:
     """Rename every table to carry ``prefix``. Once per process."""
     current = _prefix_in_use[0]

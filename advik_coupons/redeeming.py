@@ -26,6 +26,7 @@ from .events import emit, stage
 from .extension import AppState, get_state
 from .models import Coupon, CouponCode, LedgerBooking, Redemption, utcnow
 from .money import Price, discount_amount, price
+from .notices import coupon_part, redemption_data, stage_applied
 from .queries import LedgerHistory, get_coupon, load_terms, primary_code
 from .rules import Booking, Context, Terms, normalize_code, validate
 from .serialize import coupon_json, redemption_json
@@ -94,6 +95,7 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
     state.funnel.count(coupon_id, _today(state, ctx.now), "tried", "applied")
     emit(signals.coupon_applied, coupon={"id": checked.coupon_id, "code": checked.code},
          code=checked.code, booking=booking, price=result.price)
+    stage_applied(state, checked, booking, result.price)
     return result
 
 
@@ -199,6 +201,7 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, co
         terms_type, terms_value, scope = (start.discount_type, start.discount_value,
                                           start.recurring_scope)
         consumed = False
+        notice_coupon = coupon_part(coupon_id, key)
     else:
         found = load_terms(session, key)
         if found is None:
@@ -225,6 +228,7 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, co
         terms_type, terms_value, scope = (terms.discount_type, terms.discount_value,
                                           terms.recurring_scope)
         consumed = True
+        notice_coupon = coupon_part(coupon_id, key, terms, terms.used + 1)
     amounts = price(booking.subtotal, discount, state.tax_rate)
     redemption = Redemption(
         coupon_id=coupon_id, code_id=code_id, code=key, booking_ref=booking.booking_ref,
@@ -238,11 +242,10 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, co
     _record_ledger(session, booking)
     session.flush()
     tracking.record_redemption(session, redemption)
-    stage(session, state.channels, "coupon.redeemed",
-          {"redemption": redemption_json(redemption), "code": key}, coupon_id=coupon_id)
+    notice = redemption_data(redemption, state.currency, notice_coupon)
+    stage(session, state.channels, "coupon.redeemed", notice, coupon_id=coupon_id)
     if limit_hit:
-        stage(session, state.channels, "coupon.limit_reached",
-              {"coupon_id": coupon_id, "code": key}, coupon_id=coupon_id)
+        stage(session, state.channels, "coupon.limit_reached", notice, coupon_id=coupon_id)
     session.commit()
     return RedeemResult(redemption, created=True), limit_hit
 
@@ -285,7 +288,9 @@ def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redempti
                 LedgerBooking.booking_ref == redemption.booking_ref)
                 .values(status="cancelled").execution_options(synchronize_session=False))
             stage(session, state.channels, "coupon.released",
-                  {"redemption": redemption_json(redemption)}, coupon_id=coupon_id)
+                  redemption_data(redemption, state.currency,
+                                  coupon_part(coupon_id, redemption.code)),
+                  coupon_id=coupon_id)
         session.commit()
     except BaseException:
         session.rollback()
