@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from decimal import Decimal
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Flask, current_app
+from flask.globals import app_ctx
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
 from . import settings as settings_mod
 from .events import Channel
@@ -23,8 +25,6 @@ from .funnel import FunnelCounter
 from .models import use_table_prefix
 from .terms_cache import TermsCache
 
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
 
 EXTENSION_KEY = "advik_coupons"
 
@@ -34,6 +34,7 @@ class AppState:
     """What the extension keeps for one app (not hung on the app object)."""
 
     db: SQLAlchemy
+    sessions: scoped_session[Session]
     tz: tzinfo
     currency: str
     tax_rate: Decimal
@@ -46,8 +47,12 @@ class AppState:
 
     @property
     def session(self) -> Session:
-        """The session of the current app context (Flask-SQLAlchemy's scoped session)."""
-        return self.db.session()
+        """The plugin's own session for the current app context.
+
+        It is not the host's ``db.session``: the plugin commits and rolls back
+        its own transactions without touching a host's pending changes.
+        """
+        return self.sessions()
 
     @property
     def engine(self) -> Engine:
@@ -94,8 +99,11 @@ class AdvikCoupons:
         with app.app_context():
             engine = db.engine
             _tune_engine(engine)
+        sessions = scoped_session(sessionmaker(bind=engine), scopefunc=_app_context_id)
+        app.teardown_appcontext(lambda _exc: sessions.remove())
         state = AppState(
             db=db,
+            sessions=sessions,
             tz=settings_mod.site_timezone(app.config),
             currency=str(app.config["ADVIK_CURRENCY"]).upper(),
             tax_rate=settings_mod.tax_rate(app.config),
@@ -137,6 +145,10 @@ class AdvikCoupons:
         except KeyError:
             raise RuntimeError(
                 "AdvikCoupons is not set up on this app; call init_app(app).") from None
+
+
+def _app_context_id() -> int:
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
 
 
 def engine_options(url: str, config: Any) -> dict[str, Any]:

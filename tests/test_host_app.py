@@ -68,6 +68,32 @@ def test_host_with_its_own_db_shares_it(tmp_path: Path) -> None:
         assert db.session.execute(select(HostBooking.ref)).scalar_one() == "H-1"
 
 
+def test_the_plugin_never_commits_or_drops_the_hosts_pending_changes(tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from advik_coupons import Booking, CouponRejected, quote, redeem
+    from tests.conftest import make_coupon
+
+    app = host_app(tmp_path / "iso.sqlite")
+    db = SQLAlchemy(model_class=HostBase)
+    db.init_app(app)
+    AdvikCoupons(app, db=db)
+    with app.app_context():
+        db.create_all()
+        upgrade(db.engine)
+    make_coupon(app, code="ISO")
+    with app.app_context():
+        pending = HostBooking(ref="pending")
+        db.session.add(pending)
+        with pytest.raises(CouponRejected):
+            quote("missing", Booking(subtotal=Decimal("10")))
+        quote("iso", Booking(subtotal=Decimal("10")))
+        redeem("iso", Booking(subtotal=Decimal("10"), booking_ref="H-9"))
+        assert pending in db.session.new  # still pending: not committed, not rolled back
+        db.session.rollback()
+        assert db.session.execute(select(HostBooking)).first() is None
+
+
 def test_host_without_db_gets_the_extensions_own(tmp_path: Path) -> None:
     app = Flask("host_plain", instance_path=str(tmp_path / "inst"))
     app.config.update(SECRET_KEY="x", ADVIK_DATABASE_URL=f"sqlite:///{tmp_path}/a.sqlite",

@@ -29,7 +29,7 @@ def race(app: Flask, calls: list[Callable[[], str]]) -> Counter[str]:
             except CouponRejected as rejected:
                 return rejected.reason
             finally:
-                get_state().db.session.remove()
+                get_state().sessions.remove()
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return Counter(pool.map(run, calls))
