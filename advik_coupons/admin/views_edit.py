@@ -87,7 +87,6 @@ def coupon_edit(coupon_id: int) -> Any:
     if not CouponForm(tz=state.tz).is_submitted():
         form = CouponForm(formdata=None, data=stored_values(coupon, code, state.tz),
                           tz=state.tz)
-        db().rollback()
         return _render(form, coupon, code, 200)
     form = CouponForm(tz=state.tz)
     if not validate_or_400(form):

@@ -39,10 +39,11 @@ def coupon_list() -> str:
     codes = primary_codes(session, [c.id for c in rows])
     items = [{"coupon": c, "code": codes.get(c.id, ""), "status": coupon_status(c, now)}
              for c in rows]
-    session.rollback()
-    return render_template("admin/coupon_list.html", items=items, page=page, q=query,
+    html = render_template("admin/coupon_list.html", items=items, page=page, q=query,
                            status=status, sort=sort, statuses=STATUSES, sorts=SORTS,
-                           action_form=ActionForm(), page_url_args=page_url_args)
+                           page_url_args=page_url_args)
+    session.rollback()  # after rendering: the rows stay loaded (no reload per row)
+    return html
 
 
 def _back_to(default: str) -> str:

@@ -21,7 +21,6 @@ from ..serialize import coupon_status
 from ..tracking import coupon_funnel, coupon_stats
 from .auth import admin_required
 from .blueprint import bp
-from .forms import ActionForm
 from .helpers import db
 from .ranges import PRESETS, parse_range, period_label
 
@@ -66,6 +65,6 @@ def coupon_view(coupon_id: int) -> str:
         "admin/coupon_view.html", coupon=coupon, code=code,
         status=coupon_status(coupon, datetime.now(UTC)), batch_count=batch_count,
         chart_type=chart_type, presets=PRESETS, reason_labels=REASON_LABELS,
-        action_form=ActionForm(), **data)
+        **data)
     session.rollback()
     return page
