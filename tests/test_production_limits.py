@@ -15,16 +15,18 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 from flask import Flask
 from sqlalchemy import func, select
 
 from advik_coupons.extension import get_state
 from advik_coupons.models import Coupon, Redemption
 from advik_coupons.tokens import create_token
-from tests.conftest import REDIS_URL, make_app, make_coupon
+from tests.conftest import REDIS_URL, make_app, make_coupon, unavailable
 from tests.production_servers import Server, fire, server_env, start_server
 
-pytestmark = [pytest.mark.mysql, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.mysql, pytest.mark.redis, pytest.mark.timeout(150)]
+APPLY_LIMIT = 5
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +45,13 @@ def token(prod_app: Flask) -> str:
 
 @pytest.fixture(scope="module")
 def servers(mysql_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        unavailable("Redis at " + REDIS_URL, exc)
     folder = tmp_path_factory.mktemp("gunicorn")
-    env = server_env(mysql_url, folder / "instance",
-                     ADVIK_RATELIMIT_STORAGE_URL=REDIS_URL)
+    env = server_env(mysql_url, folder / "instance", ADVIK_RATELIMIT_STORAGE_URL=REDIS_URL,
+                     ADVIK_APPLY_RATE_LIMIT=f"{APPLY_LIMIT}/minute", ADVIK_TRUSTED_PROXIES="1")
     started: list[Server] = []
     try:
         for _ in range(2):
@@ -132,7 +138,27 @@ def test_one_booking_sent_twenty_times_is_redeemed_once(prod_app: Flask, token: 
     assert stored(prod_app, coupon_id) == (1, 1)
 
 
-def test_funnel_and_quote_work_under_gunicorn(prod_app: Flask, token: str,
+def test_apply_rate_limit_is_shared_by_both_servers(prod_app: Flask,
+                                                    servers: list[Server]) -> None:
+    """Ten tries from one client address, spread over both servers: five pass."""
+    code = unique("RATE")
+    make_coupon(prod_app, code=code)
+    client = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"  # this run's own key
+    requests = [(servers[i % 2].url + "/coupons/apply", {"code": code, "subtotal": "100.00"})
+                for i in range(2 * APPLY_LIMIT)]
+    results = fire(requests, {"X-Forwarded-For": client})
+    statuses = Counter(r.status_code for r in results if isinstance(r, httpx.Response))
+    assert statuses == Counter({200: APPLY_LIMIT, 429: APPLY_LIMIT}), results
+    limited = [r for r in results if isinstance(r, httpx.Response) and r.status_code == 429]
+    assert all(int(r.headers["Retry-After"]) >= 1 for r in limited)
+    assert {r.json()["reason"] for r in limited} == {"rate_limited"}
+    other = httpx.post(servers[0].url + "/coupons/apply", timeout=10,
+                       json={"code": code, "subtotal": "100.00"},
+                       headers={"X-Forwarded-For": client + "1"})
+    assert other.status_code == 200, "another client address has its own count"
+
+
+def test_quote_answers_alike_on_both_servers(prod_app: Flask, token: str,
                                               servers: list[Server], tmp_path: Path) -> None:
     code = unique("QUOTE")
     make_coupon(prod_app, code=code)
