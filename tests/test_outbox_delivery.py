@@ -4,6 +4,7 @@ Retry-After, 410, a timeout, giving up, and one webhook-id for every attempt."""
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from flask import Flask
 
 from advik_coupons import delivery
+from advik_coupons.extension import get_state
 from advik_coupons.models import utcnow
 from tests.conftest import make_app
 from tests.hook_receiver import (
@@ -173,3 +175,21 @@ def test_deliver_once_command(hooked: Flask, receiver: Receiver) -> None:
     assert "2 notice" in result.output
     assert [r.status for r in outbox(hooked)] == ["delivered", "delivered"]
     assert len(receiver.requests) == 2
+
+
+def test_the_background_thread_delivers(sqlite_url: str, tmp_path: Path,
+                                        receiver: Receiver) -> None:
+    app = make_app(sqlite_url, tmp_path,
+                   **webhook_config(receiver, ADVIK_DELIVERY_THREAD=True))
+    with app.app_context():
+        stop = get_state().extras["delivery_stop"]
+    try:
+        event_id = stage_event(app)
+        deadline = time.monotonic() + 10
+        while not receiver.requests:
+            assert time.monotonic() < deadline, "the delivery thread sent nothing"
+            time.sleep(0.05)
+        assert delivery.start_thread(app) is stop  # one thread per app
+    finally:
+        stop.set()
+    assert [r.headers["Webhook-Id"] for r in receiver.requests] == [event_id]
