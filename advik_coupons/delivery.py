@@ -129,16 +129,17 @@ def claim(app: Flask, names: Iterable[str], limit: int = BATCH,
     lease = _lease_end(app, now)
     claims: list[Claim] = []
     try:
+        due = _due(wanted, now, due_before)
         if session.get_bind().dialect.name in SKIP_LOCKED_DIALECTS:
             rows = list(session.execute(
-                _due(wanted, now, due_before).limit(limit).with_for_update(skip_locked=True)).scalars())
+                due.limit(limit).with_for_update(skip_locked=True)).scalars())
             for row in rows:
                 row.claimed_until = lease
                 row.attempts += 1
             session.flush()
             claims = [_as_claim(row, lease) for row in rows]
         else:
-            ids = list(session.execute(_due(wanted, now, due_before).with_only_columns(OutboxMessage.id)
+            ids = list(session.execute(due.with_only_columns(OutboxMessage.id)
                                        .limit(limit)).scalars())
             for row_id in ids:
                 won = session.execute(
