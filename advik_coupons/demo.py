@@ -193,17 +193,20 @@ def confirmation(ref: str) -> ResponseReturnValue:
     state = get_state()
     redemption = state.session.execute(
         select(Redemption).where(Redemption.booking_ref == ref)).scalar_one_or_none()
+    coupon: dict[str, str] | None = None
+    later_discount = Decimal("0")
     if redemption is not None:
         amounts = price(redemption.subtotal, redemption.discount, state.tax_rate)
-        later_discount = redemption.discount if redemption.recurring_scope == "all" else 0
+        coupon = {"code": redemption.code, "scope": redemption.recurring_scope}
+        if redemption.recurring_scope == "all":
+            later_discount = redemption.discount
     else:
         amounts = price(sel.subtotal, Decimal("0"), state.tax_rate)
-        later_discount = Decimal("0")
-    later = price(sel.subtotal, Decimal(later_discount), state.tax_rate)
+    later = price(sel.subtotal, later_discount, state.tax_rate)
     state.session.rollback()
     return render_template("demo/confirmation.html", ref=ref, sel=sel,
                            services=[SERVICES[s] for s in sel.services],
-                           frequency=FREQUENCIES[sel.frequency], redemption=redemption,
+                           frequency=FREQUENCIES[sel.frequency], coupon=coupon,
                            amounts=amounts, later=later)
 
 

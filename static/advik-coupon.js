@@ -183,7 +183,11 @@
     this.error.textContent = "";
     this.input.removeAttribute("aria-invalid");
     this.appliedText.textContent = "Coupon applied: " + data.code + " \u2014 you save " +
-      this.money(data.discount) + ". New total " + this.money(data.total) + ".";
+      this.money(data.discount) + ".";
+    var total = document.createElement("span");
+    total.className = "advik-visually-hidden";
+    total.textContent = " New total " + this.money(data.total) + ".";
+    this.appliedText.appendChild(total);
     this.applied.hidden = false;
     this.close();
     this.toggle.hidden = true;

@@ -24,7 +24,7 @@ def test_valid_code_answers_the_price_summary(any_app: Flask) -> None:
         "code": " spring10 ", "subtotal": "120.00", "email": "ann@example.com",
         "booking_date": "2026-12-07", "booking_type": "one_time"})
     assert response.status_code == 200
-    assert response.json == {"valid": True, "code": "SPRING10", "message": "Coupon applied",
+    assert response.get_json() == {"valid": True, "code": "SPRING10", "message": "Coupon applied",
                              "discount": "12.00", "subtotal": "120.00", "tax": "0.00",
                              "total": "108.00", "currency": "USD"}
 
@@ -35,8 +35,8 @@ def test_tax_is_the_sites_never_the_clients(taxed_app: Flask) -> None:
         "code": "five", "subtotal": "100.00", "tax_rate": "0", "tax": "0.00"})
     assert response.status_code == 200
     # 8.25 % of 95.00 = 7.8375 -> 7.84 (half-up)
-    assert response.json["tax"] == "7.84"
-    assert response.json["total"] == "102.84"
+    assert response.get_json()["tax"] == "7.84"
+    assert response.get_json()["total"] == "102.84"
 
 
 def test_form_body_is_accepted(app: Flask) -> None:
@@ -44,7 +44,7 @@ def test_form_body_is_accepted(app: Flask) -> None:
     response = app.test_client().post("/coupons/apply",
                                       data={"code": "form10", "subtotal": "50"})
     assert response.status_code == 200
-    assert response.json["discount"] == "5.00"
+    assert response.get_json()["discount"] == "5.00"
 
 
 def test_recurring_answer_names_the_scope(app: Flask) -> None:
@@ -52,7 +52,7 @@ def test_recurring_answer_names_the_scope(app: Flask) -> None:
     response = app.test_client().post("/coupons/apply", json={
         "code": "EVERY", "subtotal": "80.00", "booking_type": "recurring"})
     assert response.status_code == 200
-    assert response.json["recurring_scope"] == "all"
+    assert response.get_json()["recurring_scope"] == "all"
 
 
 def test_eligibility_failure_is_explained(app: Flask) -> None:
@@ -60,15 +60,15 @@ def test_eligibility_failure_is_explained(app: Flask) -> None:
     response = app.test_client().post("/coupons/apply",
                                       json={"code": "SPRING10", "subtotal": "99.99"})
     assert response.status_code == 422
-    assert response.json["valid"] is False
-    assert response.json["reason"] == "below_minimum"
-    assert "$100.00" in response.json["message"]
+    assert response.get_json()["valid"] is False
+    assert response.get_json()["reason"] == "below_minimum"
+    assert "$100.00" in response.get_json()["message"]
 
 
 def test_unknown_inactive_and_malformed_codes_read_the_same(app: Flask) -> None:
     make_coupon(app, code="OFF", active=False)
     client = app.test_client()
-    bodies = [client.post("/coupons/apply", json={"code": code, "subtotal": "10"}).json
+    bodies = [client.post("/coupons/apply", json={"code": code, "subtotal": "10"}).get_json()
               for code in ("NOPE", "off", "bad code!", "ÄPFEL")]
     messages = {b["message"] for b in bodies}
     assert messages == {"This coupon isn't valid."}

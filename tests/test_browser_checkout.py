@@ -1,0 +1,282 @@
+"""The payment step in a real browser: the demo site in headless Debian Chromium.
+
+The demo app runs on a free 127.0.0.1 port in a thread (werkzeug) against a
+fresh SQLite file; Playwright drives ``/usr/bin/chromium`` (never a
+downloaded browser). A failing test leaves a screenshot in ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, render_template_string
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from advik_coupons import create_app
+from advik_coupons.demo import prepare
+from advik_coupons.extension import get_state
+from advik_coupons.models import Coupon, CouponCode, Redemption
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing (CI must install Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is missing")
+
+
+def demo_app(folder: Path, **config: Any) -> Flask:
+    """The demo app on a fresh SQLite file, schema, coupons and admin ready."""
+    app = create_app({"TESTING": False, "SECRET_KEY": "browser-tests", "ADVIK_DEMO": True,
+                      "ADVIK_DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite'}",
+                      "INSTANCE_PATH": str(folder / "instance"), "ADVIK_HOOKS_DIR": "",
+                      "ADVIK_QUOTE_CACHE_SECONDS": 0, "ADVIK_APPLY_RATE_LIMIT": "",
+                      "ADVIK_TAX_RATE": Decimal("8.25"),
+                      **config})
+    prepare(app)
+    return app
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free 127.0.0.1 port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        if "advik_coupons" in app.extensions:
+            with app.app_context():
+                get_state().engine.dispose()
+
+
+def save_screenshot(page: Any, name: str) -> Path | None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / (name.replace("/", "_").replace("[", "-").replace("]", "") + ".png")
+    try:
+        page.screenshot(path=str(target), full_page=True)
+    except Exception:  # noqa: BLE001 - a closed page: nothing to save
+        return None
+    return target
+
+
+# Deep cleaning 140.00 + window washing 45.00; tax 8.25 % on the post-discount subtotal.
+SUBTOTAL, TAX_BEFORE, TOTAL_BEFORE = "$185.00", "$15.26", "$200.26"
+SPRING10 = {"discount": "\u2212$18.50", "tax": "$13.74", "total": "$180.24"}
+GREEN, RED = "rgb(20, 108, 46)", "rgb(179, 38, 30)"
+_emails = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]]:
+    need_chromium()
+    app = demo_app(tmp_path_factory.mktemp("demo-site"))
+    with serving(app) as base:
+        yield app, base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    need_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    failed_before = request.session.testsfailed
+    yield opened
+    if request.session.testsfailed > failed_before:
+        save_screenshot(opened, request.node.name)
+    context.close()
+
+
+SERVICES = ("Deep cleaning (4 h)", "Window washing")
+
+
+def payment_step(page: Page, base: str, services: tuple[str, ...] = SERVICES) -> str:
+    """Fill the booking page with the mouse and keyboard; returns the e-mail used."""
+    email = f"customer{next(_emails)}-{os.getpid()}@example.com"
+    page.goto(base + "/demo/")
+    for name in services:
+        page.get_by_label(name).check()
+    if services == SERVICES:
+        expect(page.locator("#live-subtotal")).to_have_text(SUBTOTAL)  # live, before posting
+    page.get_by_label("Your e-mail").fill(email)
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_role("heading", name="Payment")).to_be_visible()
+    return email
+
+
+def widget(page: Page) -> Any:
+    return page.locator("[data-advik-coupon]")
+
+
+def field(page: Page, name: str) -> Any:
+    return widget(page).locator(f"[data-advik-field='{name}']")
+
+
+def apply_code(page: Page, code: str) -> None:
+    page.get_by_role("button", name="Have a coupon code?").click()
+    page.get_by_label("Coupon code").fill(code)
+    page.get_by_role("button", name="Apply").click()
+
+
+def used(app: Flask, code: str) -> int:
+    with app.app_context():
+        session = get_state().session
+        value = session.execute(select(Coupon.used).join(
+            CouponCode, CouponCode.coupon_id == Coupon.id).where(CouponCode.code == code)
+        ).scalar_one()
+        session.rollback()
+        return int(value)
+
+
+def test_valid_code_shows_the_green_line_and_new_totals(
+        site: tuple[Flask, str], page: Page) -> None:
+    _app, base = site
+    payment_step(page, base)
+    expect(field(page, "total")).to_have_text(TOTAL_BEFORE)
+    expect(field(page, "tax")).to_have_text(TAX_BEFORE)
+    apply_code(page, "spring10")
+    applied = widget(page).locator(".advik-coupon__applied")
+    expect(applied).to_be_visible()
+    expect(applied).to_contain_text("Coupon applied: SPRING10")
+    expect(applied).to_contain_text("$18.50")
+    expect(applied).to_have_css("color", GREEN)
+    for name, shown in SPRING10.items():
+        expect(field(page, name)).to_have_text(shown)
+    expect(field(page, "subtotal")).to_have_text(SUBTOTAL)
+    expect(widget(page).locator("[data-advik-field='applied-code']")).to_have_value("SPRING10")
+
+
+def test_invalid_code_shows_the_servers_message_in_red(
+        site: tuple[Flask, str], page: Page) -> None:
+    _app, base = site
+    payment_step(page, base)
+    apply_code(page, "NOSUCHCODE")
+    error = widget(page).locator(".advik-coupon__error")
+    expect(error).to_have_text("This coupon isn't valid.")
+    expect(error).to_have_css("color", RED)
+    expect(page.get_by_label("Coupon code")).to_have_attribute("aria-invalid", "true")
+    expect(widget(page).locator(".advik-coupon__applied")).to_be_hidden()
+    expect(field(page, "total")).to_have_text(TOTAL_BEFORE)
+    page.get_by_label("Coupon code").fill("save25")  # a real code whose rule fails
+    page.get_by_role("button", name="Apply").click()
+    expect(error).to_have_text("Spend at least $200.00 to use this coupon.")
+
+
+def test_remove_restores_the_price_summary(site: tuple[Flask, str], page: Page) -> None:
+    _app, base = site
+    payment_step(page, base)
+    apply_code(page, "SPRING10")
+    expect(field(page, "total")).to_have_text(SPRING10["total"])
+    page.get_by_role("button", name="Remove coupon").click()
+    expect(widget(page).locator(".advik-coupon__applied")).to_be_hidden()
+    expect(field(page, "total")).to_have_text(TOTAL_BEFORE)
+    expect(field(page, "tax")).to_have_text(TAX_BEFORE)
+    expect(widget(page).locator("[data-advik-row='discount']")).to_be_hidden()
+    expect(widget(page).locator("[data-advik-field='applied-code']")).to_have_value("")
+    expect(page.get_by_label("Coupon code")).to_be_focused()
+
+
+def test_booking_redeems_at_the_servers_price(site: tuple[Flask, str], page: Page) -> None:
+    app, base = site
+    before = used(app, "SPRING10")
+    email = payment_step(page, base)
+    apply_code(page, "spring10")
+    expect(field(page, "total")).to_have_text(SPRING10["total"])
+    # A tampered page may show what it likes; the server prices the booking itself.
+    page.evaluate("document.querySelector('[data-advik-coupon]')"
+                  ".setAttribute('data-subtotal', '5000.00')")
+    expect(field(page, "subtotal")).to_have_text("$5,000.00")
+    page.get_by_role("button", name="Book").click()
+    expect(page.get_by_role("heading", name="Thank you, you're booked!")).to_be_visible()
+    expect(page.locator("[data-discount]")).to_have_text(SPRING10["discount"])
+    expect(page.locator("[data-total]")).to_have_text(SPRING10["total"])
+    assert used(app, "SPRING10") == before + 1
+    with app.app_context():
+        session = get_state().session
+        row = session.execute(select(Redemption).where(Redemption.email == email)).scalar_one()
+        found = (row.code, row.source, row.subtotal, row.discount)
+        session.rollback()
+    assert found == ("SPRING10", "checkout", Decimal("185.00"), Decimal("18.50"))
+
+
+def test_keyboard_only_apply_and_remove(site: tuple[Flask, str], page: Page) -> None:
+    _app, base = site
+    payment_step(page, base)
+    url = page.url
+    page.locator("body").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('advik-coupon__toggle')"):
+            break
+    else:
+        pytest.fail("Tab never reached 'Have a coupon code?'")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Coupon code")).to_be_focused()
+    page.keyboard.type("spring10")
+    page.keyboard.press("Enter")  # applies; must not submit the booking form
+    expect(widget(page).locator(".advik-coupon__applied")).to_contain_text("SPRING10")
+    expect(field(page, "total")).to_have_text(SPRING10["total"])
+    assert page.url == url
+    expect(page.get_by_role("button", name="Remove coupon")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(field(page, "total")).to_have_text(TOTAL_BEFORE)
+    expect(page.get_by_label("Coupon code")).to_be_focused()
+
+
+def test_widget_on_another_origin_through_the_allow_list(
+        site: tuple[Flask, str], page: Page) -> None:
+    app, base = site
+    with app.test_request_context():
+        fragment = render_template_string(
+            '{% with advik_booking={"subtotal": "185.00", "booking_type": "one_time"} %}'
+            '{% include "advik/coupon_widget.html" %}{% endwith %}')
+    fragment = fragment.replace('data-apply-url="/', f'data-apply-url="{base}/')
+    host = Flask("host_shop")
+    host.add_url_rule("/", "index", lambda: (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<link rel="stylesheet" href="{base}/coupons/static/advik-coupon.css">'
+        f'<script src="{base}/coupons/static/advik-coupon.js" defer></script></head>'
+        f"<body><h1>Another shop</h1>{fragment}</body></html>"))
+    with serving(host) as host_base:
+        app.config["ADVIK_CORS_ORIGINS"] = host_base
+        try:
+            page.goto(host_base + "/")
+            apply_code(page, "SPRING10")
+            expect(field(page, "discount")).to_have_text(SPRING10["discount"])
+            app.config["ADVIK_CORS_ORIGINS"] = "https://somewhere-else.example"
+            page.get_by_role("button", name="Remove coupon").click()
+            page.get_by_label("Coupon code").fill("SPRING10")
+            page.get_by_role("button", name="Apply").click()
+            expect(widget(page).locator(".advik-coupon__error")).to_contain_text(
+                "could not reach the server")
+        finally:
+            app.config["ADVIK_CORS_ORIGINS"] = ""
