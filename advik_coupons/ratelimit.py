@@ -24,7 +24,7 @@ import hashlib
 import math
 import time
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter, RateLimitExceeded
 
@@ -51,14 +51,19 @@ def _address_key() -> str:
 
 
 def request_email() -> str | None:
-    """The e-mail of the request body, lower-cased, or None (never raises)."""
+    """The e-mail of the request body, lower-cased, or None (never raises).
+
+    Read once per request (the limiter asks several times).
+    """
+    if "advik_limit_email" in g:
+        return g.advik_limit_email  # type: ignore[no-any-return]
     try:
         value = read_body(request).get("email")
     except Exception:  # noqa: BLE001 - a bad body is the view's to report, not the limiter's
-        return None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip().lower()
+        value = None
+    email = value.strip().lower() if isinstance(value, str) and value.strip() else None
+    g.advik_limit_email = email
+    return email
 
 
 def _email_key() -> str:
