@@ -16,12 +16,17 @@ from typing import Any
 
 from flask import Flask
 from sqlalchemy import select, update
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from advik_coupons.events import stage
 from advik_coupons.extension import get_state
 from advik_coupons.models import OutboxMessage, utcnow
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """No access log lines in the test output."""
 
 
 @dataclass
@@ -61,7 +66,8 @@ class Receiver:
                         headers=headers)(environ, start_response)
 
     def start(self, port: int = 0) -> None:
-        self.server = make_server("127.0.0.1", port, self, threaded=True)
+        self.server = make_server("127.0.0.1", port, self, threaded=True,
+                                  request_handler=QuietHandler)
         self.port = self.server.server_port
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
