@@ -143,3 +143,14 @@ def redis_url() -> str:
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
         unavailable("Redis at " + REDIS_URL, exc)
     return REDIS_URL
+
+
+def test_429_carries_cors_headers_for_allowed_origins(sqlite_url: str, tmp_path: Path) -> None:
+    app = limited_app(sqlite_url, tmp_path, ADVIK_CORS_ORIGINS="https://shop.example")
+    headers = {"Origin": "https://shop.example"}
+    for _ in range(3):
+        post(app, headers=headers)
+    response = post(app, headers=headers)
+    assert_limited(response)
+    assert response.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert "Retry-After" in response.headers["Access-Control-Expose-Headers"]
