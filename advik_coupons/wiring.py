@@ -6,8 +6,13 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
-from . import api_bookings  # noqa: F401  (adds its routes to the API blueprint)
-from . import admin, checkout, delivery, demo
+from . import (
+    admin,
+    api_bookings,  # noqa: F401  (adds its routes to the API blueprint)
+    checkout,
+    delivery,
+    demo,
+)
 from .admin import deliveries  # noqa: F401  (adds /admin/deliveries to the admin pages)
 from .api import bp as api_bp
 from .cli import advik_cli
