@@ -13,7 +13,8 @@ from advik_coupons.tokens import create_admin
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "correct horse battery"
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"'
+                      r'|value="([^"]+)"[^>]*name="csrf_token"')
 
 
 def csrf_from(html: str) -> str:
