@@ -25,7 +25,6 @@ from .funnel import FunnelCounter
 from .models import use_table_prefix
 from .terms_cache import TermsCache
 
-
 EXTENSION_KEY = "advik_coupons"
 
 
