@@ -38,12 +38,35 @@ def read_body(req: Request) -> dict[str, Any]:
             raise InvalidRequest({"body": "The body is not valid JSON."}) from None
         if not isinstance(body, dict):
             raise InvalidRequest({"body": "Send a JSON object."})
+        check_encodable(body)
         return body
     if req.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
         return {k: v for k, v in req.form.items()}
     if not req.get_data(cache=True):
         return {}
     raise InvalidRequest({"body": "Send JSON (application/json) or a form."})
+
+
+def check_encodable(body: Mapping[str, Any]) -> None:
+    """Lone surrogates (valid JSON escapes, not valid text) never reach the database."""
+    errors: dict[str, str] = {}
+    for key, value in body.items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str) and not _encodable(item):
+                errors[str(key)[:50]] = "Contains characters that are not allowed."
+        if not _encodable(str(key)):
+            errors["body"] = "Field names must be text."
+    if errors:
+        raise InvalidRequest(errors)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _reject_constant(name: str) -> Any:

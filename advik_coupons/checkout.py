@@ -32,7 +32,7 @@ from werkzeug.wrappers import Response
 
 from . import redeeming, signals
 from .bodies import parse_booking, read_body
-from .errors import CouponRejected, InvalidRequest
+from .errors import CouponRejected
 from .events import emit
 from .extension import AppState, get_state
 from .money import as_str, format_money, price
@@ -54,19 +54,6 @@ def register(app: Flask, state: AppState, prefix: str) -> None:
     init_limits(app, state, bp)
 
 
-def _check_encodable(body: Mapping[str, Any]) -> None:
-    """Lone surrogates (valid JSON escapes, not valid text) never reach the database."""
-    errors: dict[str, str] = {}
-    for key, value in body.items():
-        if isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                errors[str(key)[:50]] = "Contains characters that are not allowed."
-    if errors:
-        raise InvalidRequest(errors)
-
-
 def _reject_malformed(code: str, booking: Booking) -> CouponRejected:
     """A code that cannot exist: answered like an unknown one, without a lookup."""
     state = get_state()
@@ -80,9 +67,7 @@ def _reject_malformed(code: str, booking: Booking) -> CouponRejected:
 @bp.post("/apply")
 def apply() -> ResponseReturnValue:
     """Validate a code against the booking and answer with the new price summary."""
-    body = read_body(request)
-    _check_encodable(body)
-    code, booking = parse_booking(body)
+    code, booking = parse_booking(read_body(request))
     if not is_valid_code(code):
         raise _reject_malformed(code, booking)
     return jsonify(redeeming.quote(code, booking).as_json())

@@ -15,7 +15,7 @@ from tests.conftest import ApiClient, coupon_fields
 HOSTILE_VALUES: list[Any] = [
     None, True, False, 0, -1, -0.01, 10**30, 1e308, "NaN", "nan", "Infinity", "-Infinity",
     "1e309", "", " ", "abc", "x" * 5000, "ÉTÉ-ÜBER", "'; DROP TABLE advik_coupons; --",
-    [], [1, 2], {}, {"a": 1}, "\u0000", "10.005", "💸",
+    [], [1, 2], {}, {"a": 1}, "\u0000", "10.005", "💸", "\ud800", ["\udfff"],
 ]
 COUPON_FIELDS = ["name", "description", "code", "discount_type", "discount_value", "audience",
                  "starts_at", "ends_at", "days_of_week", "max_uses", "once_per_customer",
