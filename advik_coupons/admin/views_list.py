@@ -30,7 +30,7 @@ def coupon_list() -> str:
     sort = sort if sort in SORTS else "created"
     per_page = int_arg("per_page", PER_PAGE, 5, 100)
     now = datetime.now(UTC)
-    stmt = filtered(query=query, status=status, now=now)
+    stmt = filtered(session, query=query, status=status, now=now)
     total = count_rows(session, stmt)
     page = Page(int_arg("page", 1, 1, 1_000_000), per_page, total)
     if page.number > page.pages:
