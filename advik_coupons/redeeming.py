@@ -2,15 +2,19 @@
 
 The rules are in :mod:`advik_coupons.rules`; this module gives them the facts
 from the database and records the outcome. Limits hold under concurrency
-because a redemption first takes the coupon's row lock (an ``UPDATE`` of the
-row, which serialises writers on MySQL/MariaDB and SQLite alike) and only
-then reads the counts it checks; the use itself is taken by a conditional
-``UPDATE … SET used = used + 1 WHERE used < max_uses``.
+because a redemption first takes the coupon's row lock and only then reads
+the counts it checks (an ``UPDATE`` of the row, which serialises writers on
+MySQL/MariaDB and SQLite alike): the first statement is the conditional
+``UPDATE … SET used = used + 1 WHERE used < max_uses`` that takes the use and
+the lock at once, and a redemption that then fails its checks rolls it back.
+The coupon's terms are read before the lock (one query, outside the critical
+section); the lock guards what changes under concurrency — ``used``, the
+customer's earlier redemptions, a batch code's single use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -105,6 +109,18 @@ def _lock_coupon(session: Session, coupon_id: int) -> None:
                     .execution_options(synchronize_session=False))
 
 
+def _take_use(session: Session, coupon_id: int) -> bool:
+    """Count one use if the coupon has one left; either way its row lock is held after."""
+    taken = session.execute(
+        update(Coupon).where(Coupon.id == coupon_id,
+                             or_(Coupon.max_uses.is_(None), Coupon.used < Coupon.max_uses))
+        .values(used=Coupon.used + 1).execution_options(synchronize_session=False))
+    if taken.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    _lock_coupon(session, coupon_id)
+    return False
+
+
 def _existing(session: Session, coupon_id: int, booking_ref: str) -> Redemption | None:
     return session.execute(
         select(Redemption).where(Redemption.coupon_id == coupon_id,
@@ -152,9 +168,10 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
     session.rollback()
     if found is None:
         raise CouponRejected("not_found", "This coupon isn't valid.")
-    coupon_id, code_id = found[0].coupon_id, found[1]
+    terms, code_id = found
+    coupon_id = terms.coupon_id
     try:
-        result, limit_hit = _redeem_locked(state, session, key, code_id, coupon_id, booking,
+        result, limit_hit = _redeem_locked(state, session, key, code_id, terms, booking,
                                            source, ctx)
     except CouponRejected as rejected:
         session.rollback()
@@ -172,6 +189,9 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
         raise
     if result.created:
         state.terms_cache.drop(coupon_id)
+        if not (signals.coupon_redeemed.receivers
+                or (limit_hit and signals.coupon_limit_reached.receivers)):
+            return result  # nobody listens: no coupon to read for them
         coupon = get_coupon(session, coupon_id)
         coupon_data = coupon_json(coupon, primary_code(session, coupon_id))
         session.rollback()
@@ -182,16 +202,27 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
     return result
 
 
-def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, coupon_id: int,
+def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, terms: Terms,
                    booking: Booking, source: str, ctx: Context) -> tuple[RedeemResult, bool]:
+    """Record the redemption; ``terms`` were read before the lock (one query fewer in it)."""
     assert booking.booking_ref is not None
-    _lock_coupon(session, coupon_id)
+    coupon_id = terms.coupon_id
+    continuing = bool(booking.series_ref) and booking.occurrence >= 1
+    taken = False
+    if continuing:  # a later occurrence may consume no use: lock only
+        _lock_coupon(session, coupon_id)
+    else:
+        taken = _take_use(session, coupon_id)
     existing = _existing(session, coupon_id, booking.booking_ref)
     if existing is not None:
-        session.commit()
+        if taken:
+            session.rollback()  # give the use back; ``existing`` reloads when read
+        else:
+            session.commit()
         return RedeemResult(existing, created=False), False
     start = None
-    if booking.series_ref and booking.occurrence >= 1:
+    if continuing:
+        assert booking.series_ref is not None
         start = _series_start(session, coupon_id, booking.series_ref)
     limit_hit = False
     if start is not None:
@@ -203,18 +234,17 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, co
         consumed = False
         notice_coupon = coupon_part(coupon_id, key)
     else:
-        found = load_terms(session, key)
-        if found is None:
-            raise CouponRejected("not_found", "This coupon isn't valid.")
-        terms = found[0]
+        if continuing:  # a series with no redemption yet: this is its first booking
+            taken = _take_use(session, coupon_id)
         history = LedgerHistory(session, coupon_id, exclude_booking_ref=booking.booking_ref,
                                 lookup=state.customer_lookup)
-        validate(terms, booking, ctx, history)
-        taken = session.execute(
-            update(Coupon).where(Coupon.id == coupon_id,
-                                 or_(Coupon.max_uses.is_(None), Coupon.used < Coupon.max_uses))
-            .values(used=Coupon.used + 1).execution_options(synchronize_session=False))
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
+        # ``used`` as the locked row has it: below the limit when the use was
+        # taken, at it otherwise (so the rules name the first reason, §2).
+        used_now = 0 if taken else (terms.max_uses or 0)
+        validate(replace(terms, used=used_now), booking, ctx, history)
+        if not taken:
+            if terms.max_uses is None:  # the row went away after the terms were read
+                raise CouponRejected("not_found", "This coupon isn't valid.")
             raise CouponRejected("usage_limit_reached", "This coupon has reached its usage limit.")
         if terms.code_single_use:
             claimed = session.execute(
@@ -223,12 +253,16 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, co
             if claimed.rowcount != 1:  # type: ignore[attr-defined]
                 raise CouponRejected("usage_limit_reached",
                                      "This coupon has reached its usage limit.")
-        limit_hit = terms.max_uses is not None and terms.used + 1 >= terms.max_uses
+        used_after: int | None = None
+        if terms.max_uses is not None or state.channels:
+            used_after = int(session.execute(
+                select(Coupon.used).where(Coupon.id == coupon_id)).scalar_one())
+        limit_hit = terms.max_uses is not None and (used_after or 0) >= terms.max_uses
         discount = discount_amount(terms.discount_type, terms.discount_value, booking.subtotal)
         terms_type, terms_value, scope = (terms.discount_type, terms.discount_value,
                                           terms.recurring_scope)
         consumed = True
-        notice_coupon = coupon_part(coupon_id, key, terms, terms.used + 1)
+        notice_coupon = coupon_part(coupon_id, key, terms, used_after)
     amounts = price(booking.subtotal, discount, state.tax_rate)
     redemption = Redemption(
         coupon_id=coupon_id, code_id=code_id, code=key, booking_ref=booking.booking_ref,
@@ -246,6 +280,8 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, co
     stage(session, state.channels, "coupon.redeemed", notice, coupon_id=coupon_id)
     if limit_hit:
         stage(session, state.channels, "coupon.limit_reached", notice, coupon_id=coupon_id)
+    session.flush()
+    session.expunge(redemption)  # stays loaded after the commit: no re-read to answer
     session.commit()
     return RedeemResult(redemption, created=True), limit_hit
 
