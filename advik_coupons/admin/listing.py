@@ -18,7 +18,7 @@ from ..rules import normalize_code
 STATUSES = ("active", "inactive", "scheduled", "expired", "used_up", "archived")
 SORTS = {"created": "Newest first", "code": "Code (A–Z)", "used": "Most used"}
 MAX_QUERY = 120
-MAX_CODE_MATCHES = 1000
+MAX_MATCHES = 5000
 
 
 def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
@@ -50,23 +50,28 @@ def _code_range(query: str) -> tuple[str, str] | None:
 def search_condition(session: Session, query: str) -> ColumnElement[bool]:
     """Name contains the words, or a code (primary or batch) starts with them.
 
-    The coupons whose codes match are looked up first over the unique code index
-    (at most :data:`MAX_CODE_MATCHES`), so the list query gets a short ``IN`` list
-    rather than a subquery some planners would run once per row.
+    Both are looked up first — codes over the unique code index, names with one
+    scan — so a search that matches few coupons (the usual case) becomes a short
+    ``IN`` list that the count and the page read by primary key. Only a search
+    matching more than :data:`MAX_MATCHES` names keeps the ``LIKE`` in the list query.
     """
     text = query.strip()[:MAX_QUERY]
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     # LIKE ignores case for ASCII on SQLite and under MySQL's *_ci collations; ILIKE would
     # wrap every name in lower() and slow the scan down.
     name_match = Coupon.name.like(f"%{escaped}%", escape="\\")
+    ids: set[int] = set()
     bounds = _code_range(text)
-    if bounds is None:
-        return name_match
-    ids = list(session.execute(
-        select(CouponCode.coupon_id).where(CouponCode.code >= bounds[0],
-                                           CouponCode.code < bounds[1])
-        .distinct().limit(MAX_CODE_MATCHES)).scalars())
-    return or_(name_match, Coupon.id.in_(ids)) if ids else name_match
+    if bounds is not None:
+        ids.update(session.execute(
+            select(CouponCode.coupon_id).where(CouponCode.code >= bounds[0],
+                                               CouponCode.code < bounds[1])
+            .distinct().limit(MAX_MATCHES)).scalars())
+    named = list(session.execute(select(Coupon.id).where(name_match)
+                                 .limit(MAX_MATCHES + 1)).scalars())
+    if len(named) > MAX_MATCHES:
+        return or_(name_match, Coupon.id.in_(sorted(ids))) if ids else name_match
+    return Coupon.id.in_(sorted(ids.union(named)))
 
 
 def filtered(session: Session, *, query: str, status: str, now: datetime) -> Select[Any]:
