@@ -1,0 +1,121 @@
+"""Benchmark: ``POST /coupons/apply`` against a no-op JSON route of the same app.
+
+Both routes are served by one gunicorn (``bench/benchapp.py``; settings in
+``bench/common.py``: sync workers, ``BENCH_WORKERS`` of them, default 4), with
+10,000 coupons stored, the Redis-backed apply rate limit ON (set high enough
+never to reject) and funnel counting ON (defaults: terms cache 3 s, funnel
+flush 2 s). Load: Debian's ``wrk`` on 127.0.0.1, POST bodies from
+``apply.lua`` (codes drawn from the first ``--distinct`` coupons).
+
+Prints requests/s, p50 and p99 at each connection count, the apply/no-op
+ratio, and each worker's peak RSS (VmHWM) after the apply load.
+
+    .venv/bin/python bench/apply.py                 # SQLite and MariaDB, 8 and 32 connections
+    .venv/bin/python bench/apply.py --db mysql --seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+from common import (
+    BENCH,
+    REDIS_URL,
+    WORKERS,
+    app_env,
+    database_url,
+    init_db,
+    run_wrk,
+    seed_coupons,
+    start_gunicorn,
+    workdir,
+)
+
+GOAL_RATIO = 0.6
+GOAL_P99_MS = 10.0
+
+
+def bench_db(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    folder = workdir(f"apply-{kind}")
+    url = database_url(kind, folder)
+    env = app_env(url, folder, **({"ADVIK_QUOTE_CACHE_SECONDS": str(args.cache_seconds)}
+                                  if args.cache_seconds is not None else {}))
+    init_db(env)
+    seed_coupons(url, args.coupons)
+    server = start_gunicorn("benchapp:create_bench_app()", env, folder, chdir=BENCH)
+    results: dict[str, Any] = {"db": kind, "coupons": args.coupons, "points": []}
+    try:
+        probe = httpx.post(server.url + "/coupons/apply", timeout=10, json={
+            "code": "BENCH000001", "subtotal": "120.00", "email": "ann@example.com"})
+        assert probe.status_code == 200, probe.text
+        counted = redis.Redis.from_url(REDIS_URL).keys("*advik_apply*")
+        assert counted, "the apply rate limit must be on, counting in Redis"
+        for connections in args.connections:
+            point: dict[str, Any] = {"connections": connections}
+            for route in ("noop", "coupons/apply"):
+                run_wrk(f"{server.url}/{route}", BENCH / "apply.lua", connections, 2,
+                        [str(args.distinct)])  # warm-up
+                result = run_wrk(f"{server.url}/{route}", BENCH / "apply.lua", connections,
+                                 args.seconds, [str(args.distinct)])
+                point[route] = result
+            point["ratio"] = point["coupons/apply"].requests_per_second / point[
+                "noop"].requests_per_second
+            results["points"].append(point)
+        results["peak_rss_mib"] = server.peak_rss_mib()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+def report(results: dict[str, Any]) -> None:
+    print(f"\n== {results['db']}: {results['coupons']} coupons, {WORKERS} sync workers ==")
+    for point in results["points"]:
+        c = point["connections"]
+        for route in ("noop", "coupons/apply"):
+            print(f"  {c:3d} conns  {route:14s} {point[route].row()}")
+        apply_p99 = point["coupons/apply"].p99_ms
+        goals = [f"ratio {point['ratio']:.2f}x (goal >= {GOAL_RATIO})"]
+        if c == 8:
+            goals.append(f"p99 {apply_p99:.2f} ms (goal < {GOAL_P99_MS})")
+        print("               apply/no-op: " + ", ".join(goals))
+        bad = point["coupons/apply"].extra.get("non_2xx", 0) + point["coupons/apply"].errors
+        if bad:
+            print(f"               WARNING: {bad} apply answers were not 2xx")
+    peaks = results["peak_rss_mib"]
+    print(f"  peak RSS per worker (VmHWM): max {max(peaks):.1f} MiB, "
+          f"mean {sum(peaks) / len(peaks):.1f} MiB over {len(peaks)} workers")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "mysql", "both"], default="both")
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 32])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--coupons", type=int, default=10_000)
+    parser.add_argument("--distinct", type=int, default=100,
+                        help="how many different codes the load applies")
+    parser.add_argument("--cache-seconds", type=float, default=None,
+                        help="ADVIK_QUOTE_CACHE_SECONDS for the server (default: the app's)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    kinds = ["sqlite", "mysql"] if args.db == "both" else [args.db]
+    everything = []
+    for kind in kinds:
+        results = bench_db(kind, args)
+        report(results)
+        everything.append(results)
+    if args.json:
+        args.json.write_text(json.dumps(everything, default=lambda o: o.__dict__, indent=2))
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()
