@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, url_for
@@ -13,6 +11,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from .. import coupons as coupon_service
+from ..api import csv_response
 from ..errors import InvalidRequest
 from ..models import CodeBatch, CouponCode
 from ..queries import get_coupon, primary_code
@@ -102,14 +101,10 @@ def batch_csv(coupon_id: int, batch_id: int) -> Response:
     session = db()
     get_coupon(session, coupon_id)
     _batch(coupon_id, batch_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["code", "status", "used_at"])
-    for row in session.execute(select(CouponCode.code, CouponCode.used_at)
-                               .where(CouponCode.batch_id == batch_id)
-                               .order_by(CouponCode.id)):
-        writer.writerow([row.code, "used" if row.used_at else "unused", iso(row.used_at) or ""])
+    rows = [[row.code, "used" if row.used_at else "unused", iso(row.used_at) or ""]
+            for row in session.execute(select(CouponCode.code, CouponCode.used_at)
+                                       .where(CouponCode.batch_id == batch_id)
+                                       .order_by(CouponCode.id))]
     session.rollback()
-    name = f"coupon-{coupon_id}-batch-{batch_id}.csv"
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_response(f"coupon-{coupon_id}-batch-{batch_id}.csv", ["code", "status", "used_at"],
+                        rows)
