@@ -175,9 +175,13 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
                                            source, ctx)
     except CouponRejected as rejected:
         session.rollback()
+        again = _existing(session, coupon_id, booking.booking_ref)
+        if again is not None:  # this booking was redeemed before: answer with it
+            return RedeemResult(again, created=False)
+        session.rollback()
         state.funnel.count(coupon_id, _today(state, ctx.now), "redeem_" + rejected.reason)
         raise
-    except IntegrityError:  # the same booking raced us through the lock-free path
+    except IntegrityError:  # the booking was redeemed before: (coupon, booking_ref) is unique
         session.rollback()
         again = _existing(session, coupon_id, booking.booking_ref)
         session.rollback()
@@ -211,15 +215,16 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, te
     taken = False
     if continuing:  # a later occurrence may consume no use: lock only
         _lock_coupon(session, coupon_id)
-    else:
-        taken = _take_use(session, coupon_id)
-    existing = _existing(session, coupon_id, booking.booking_ref)
-    if existing is not None:
-        if taken:
-            session.rollback()  # give the use back; ``existing`` reloads when read
-        else:
+        existing = _existing(session, coupon_id, booking.booking_ref)
+        if existing is not None:
             session.commit()
-        return RedeemResult(existing, created=False), False
+            return RedeemResult(existing, created=False), False
+    else:
+        # A booking sent again is not looked up inside the lock: its INSERT
+        # below hits the (coupon_id, booking_ref) unique key, the transaction
+        # (and the use) rolls back, and redeem() answers with the first
+        # redemption; a rejection checks for one too.
+        taken = _take_use(session, coupon_id)
     start = None
     if continuing:
         assert booking.series_ref is not None
