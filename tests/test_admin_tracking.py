@@ -6,18 +6,19 @@ import contextlib
 import csv
 import io
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from advik_coupons import Booking, CouponRejected, cancel, quote, redeem
 from advik_coupons.admin.ranges import parse_range
 from advik_coupons.extension import get_state
-from advik_coupons.models import RedemptionBucket
+from advik_coupons.models import Redemption, RedemptionBucket
 from advik_coupons.tracking import coupon_stats, rebuild_buckets
 from tests.admin_support import AdminClient, admin, any_admin
 from tests.conftest import make_app, make_coupon
@@ -150,3 +151,34 @@ def test_view_bookings_pages_and_exports_csv(admin: AdminClient, app: Flask) -> 
     assert sorted(r["booking_ref"] for r in rows) == ["t-0", "t-1", "t-2", "t-gone", "t-old"]
     gone = next(r for r in rows if r["booking_ref"] == "t-gone")
     assert (gone["status"], gone["subtotal"], gone["discount"]) == ("cancelled", "70.00", "7.00")
+
+
+def test_rollup_stays_exact_under_concurrent_redeems(any_app: Flask) -> None:
+    coupon_id = make_coupon(any_app, code="RUSH", starts_at=LONG_AGO, max_uses=30)
+
+    def worker(n: int) -> None:
+        for i in range(6):
+            with any_app.app_context(), contextlib.suppress(CouponRejected):
+                result = redeem("RUSH", Booking(subtotal=Decimal("10.00"),
+                                                booking_ref=f"rush-{n}-{i}"))
+                if i == 0 and n % 2 == 0:
+                    cancel(result.redemption.id)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    kept = bucket_rows(any_app, coupon_id)
+    with any_app.app_context():
+        session = get_state().session
+        counts = dict(session.execute(select(Redemption.status, func.count())
+                                      .where(Redemption.coupon_id == coupon_id)
+                                      .group_by(Redemption.status)).all())
+        rebuild_buckets(session, coupon_id)
+        session.commit()
+    assert 26 <= counts["redeemed"] <= 30 and counts.get("cancelled", 0) >= 1
+    assert sum(r[1] for r in kept) == counts["redeemed"]
+    assert sum(r[2] for r in kept) == counts.get("cancelled", 0)
+    assert sum(r[3] for r in kept) == counts["redeemed"] * 1000
+    assert bucket_rows(any_app, coupon_id) == kept
