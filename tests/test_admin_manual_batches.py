@@ -93,3 +93,15 @@ def test_batch_form_errors(admin: AdminClient, app: Flask) -> None:
     with app.app_context():
         assert get_state().session.execute(
             select(CouponCode).where(CouponCode.batch_id.is_not(None))).first() is None
+
+
+def test_an_archived_coupon_takes_no_new_batch(admin: AdminClient, app: Flask) -> None:
+    coupon_id = make_coupon(app, code="ARCHIVED")
+    with app.app_context():
+        redeem("ARCHIVED", Booking(subtotal=Decimal("20.00"), booking_ref="old-1"))
+    admin.post(f"/admin/coupons/{coupon_id}/delete")
+    page = admin.get(f"/admin/coupons/{coupon_id}/batches")
+    assert "archived; it takes no new codes" in page.text
+    assert admin.post(f"/admin/coupons/{coupon_id}/batches", {"count": "3"}).status_code == 409
+    rejected = admin.post(f"/admin/coupons/{coupon_id}/apply", apply_body())
+    assert rejected.status_code == 422 and "This coupon isn&#39;t valid." in rejected.text

@@ -137,8 +137,9 @@ def test_the_view_shows_the_four_sections_and_the_funnel(any_app: Flask,
     assert "vendor/chartjs/chart.umd.min.js" in ninety
 
 
-def test_view_bookings_pages_and_exports_csv(admin: AdminClient, app: Flask) -> None:
-    coupon_id = seed_tracking(app)
+def test_view_bookings_pages_and_exports_csv(any_admin: AdminClient, any_app: Flask) -> None:
+    admin = any_admin
+    coupon_id = seed_tracking(any_app)
     page = admin.get(f"/admin/coupons/{coupon_id}/bookings?range=90d").text
     for ref in ("t-0", "t-1", "t-2", "t-old", "t-gone"):
         assert ref in page

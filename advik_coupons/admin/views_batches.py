@@ -49,6 +49,8 @@ def batches(coupon_id: int) -> Any:
     form = BatchForm()
     status = 200
     if form.is_submitted():
+        if coupon.archived_at is not None:
+            abort(409, description="An archived coupon takes no new codes.")
         if validate_or_400(form):
             session.rollback()
             try:
