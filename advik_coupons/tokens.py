@@ -41,6 +41,8 @@ def check_token(token: str) -> ApiToken | None:
     row = session.execute(select(ApiToken).where(
         ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     ).scalar_one_or_none()
+    if row is not None:
+        session.expunge(row)  # stays loaded after the rollback: no second query for its name
     session.rollback()
     return row
 
