@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import random
 import re
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -183,3 +184,41 @@ def test_rollup_stays_exact_under_concurrent_redeems(any_app: Flask) -> None:
     assert sum(r[2] for r in kept) == counts.get("cancelled", 0)
     assert sum(r[3] for r in kept) == counts["redeemed"] * 1000
     assert bucket_rows(any_app, coupon_id) == kept
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+                                  "Asia/Kolkata"])
+def test_days_are_local_across_dst_changes(any_app: Flask, zone: str) -> None:
+    """Every redemption lands on its local day, whatever the zone's DST rules."""
+    tz = ZoneInfo(zone)
+    coupon_id = make_coupon(any_app, code="ZONES", starts_at=LONG_AGO)
+    rnd = random.Random(zone)
+    start, end = date(2025, 12, 20), date(2026, 12, 10)
+    first = datetime.combine(start, datetime.min.time(), tz).astimezone(UTC)
+    span = int((datetime.combine(end, datetime.min.time(), tz).astimezone(UTC) - first)
+               .total_seconds()) + 86400
+    moments = [first + timedelta(seconds=rnd.randrange(span)) for _ in range(400)]
+    # and the edges: the last and first minutes around each local midnight of DST days
+    for day in (date(2026, 3, 8), date(2026, 3, 29), date(2026, 4, 5), date(2026, 10, 4),
+                date(2026, 10, 25), date(2026, 11, 1)):
+        midnight = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+        moments += [midnight - timedelta(seconds=1), midnight, midnight + timedelta(minutes=14)]
+    with any_app.app_context():
+        session = get_state().session
+        session.execute(Redemption.__table__.insert(), [
+            {"coupon_id": coupon_id, "code": "ZONES", "booking_ref": f"z-{n}", "occurrence": 0,
+             "booking_type": "one_time", "subtotal": Decimal("10.00"), "discount": Decimal("1.00"),
+             "tax": Decimal("0"), "total": Decimal("9.00"), "discount_type": "percent",
+             "discount_value": Decimal("10"), "recurring_scope": "first", "consumed_use": True,
+             "status": "redeemed", "source": "api", "created_at": moment}
+            for n, moment in enumerate(moments)])
+        rebuild_buckets(session, coupon_id)
+        session.commit()
+        stats = coupon_stats(session, coupon_id, start, end, "day", tz)
+    expected: dict[str, int] = {}
+    for moment in moments:
+        local_day = moment.astimezone(tz).date()
+        if start <= local_day <= end:
+            expected[local_day.isoformat()] = expected.get(local_day.isoformat(), 0) + 1
+    assert {p: n for p, n in stats.series if n} == expected
+    assert stats.bookings == sum(expected.values())
