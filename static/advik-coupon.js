@@ -239,7 +239,10 @@
   function init(scope) {
     var roots = (scope || document).querySelectorAll("[data-advik-coupon]");
     Array.prototype.forEach.call(roots, function (root) {
-      if (!root.advikCoupon) { root.advikCoupon = new Widget(root); }
+      if (!root.advikCoupon) {
+        root.advikCoupon = new Widget(root);
+        root.setAttribute("data-advik-ready", "true");  // scripts and tests may wait for it
+      }
     });
   }
 

@@ -130,6 +130,7 @@ def payment_step(page: Page, base: str, services: tuple[str, ...] = SERVICES) ->
     page.get_by_label("Your e-mail").fill(email)
     page.get_by_role("button", name="Continue to payment").click()
     expect(page.get_by_role("heading", name="Payment")).to_be_visible()
+    expect(widget(page)).to_have_attribute("data-advik-ready", "true")  # its script has run
     return email
 
 
@@ -142,6 +143,7 @@ def field(page: Page, name: str) -> Any:
 
 
 def apply_code(page: Page, code: str) -> None:
+    expect(widget(page).first).to_have_attribute("data-advik-ready", "true")
     page.get_by_role("button", name="Have a coupon code?").click()
     page.get_by_label("Coupon code").fill(code)
     page.get_by_role("button", name="Apply").click()
