@@ -10,6 +10,8 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from waitress import serve as waitress_serve
 
@@ -26,10 +28,23 @@ def upgrade_schema() -> None:
     try:
         schema.upgrade(engine)
     except OperationalError as exc:
-        url = engine.url.render_as_string(hide_password=True)
-        raise click.ClickException(
-            f"cannot reach the database at {url}: {exc.orig}. "
-            "Is it running, and is ADVIK_DATABASE_URL right?") from None
+        raise _unreachable(engine, exc) from None
+
+
+def require_database() -> None:
+    """Exit with a clear one-line message when the database cannot be reached."""
+    engine = get_state().engine
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        raise _unreachable(engine, exc) from None
+
+
+def _unreachable(engine: Engine, exc: OperationalError) -> click.ClickException:
+    url = engine.url.render_as_string(hide_password=True)
+    return click.ClickException(f"cannot reach the database at {url}: {exc.orig}. "
+                                "Is it running, and is ADVIK_DATABASE_URL right?")
 
 
 @advik_cli.command("init-db")
@@ -99,6 +114,7 @@ def demo(host: str, port: int, threads: int) -> None:
 def deliver(once: bool, poll: float) -> None:
     """The outbox worker: send webhook and Slack notices (run as many as you like)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    require_database()  # at start a clear error; once running, it rides out outages
     if once:
         click.echo(f"Delivered or retried {delivery.drain(app)} notice(s).")
         return

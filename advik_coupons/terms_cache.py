@@ -3,10 +3,15 @@
 Quotes are previews, so reading terms a few seconds old is harmless; redeem
 never reads through it. Changes made through this process call
 :meth:`TermsCache.drop` for the coupon at once.
+
+Each entry lives a random 75–100 % of ``seconds``: codes first read together
+(a campaign's first minute) would otherwise all expire together and be read
+again in one burst, a pause every few seconds that shows in the tail latency.
 """
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -40,7 +45,8 @@ class TermsCache:
         if self.seconds <= 0:
             return
         with self._lock:
-            self._entries[code] = (time.monotonic() + self.seconds, terms)
+            life = self.seconds * random.uniform(0.75, 1.0)  # noqa: S311 - not security
+            self._entries[code] = (time.monotonic() + life, terms)
             self._entries.move_to_end(code)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

@@ -75,10 +75,12 @@ def test_mysql_pool_recycles_below_wait_timeout_read_committed(mysql_url: str,
         engine.dispose()
 
 
-def test_init_db_on_unreachable_database_says_so_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["init-db"], ["deliver"], ["deliver", "--once"]])
+def test_start_on_unreachable_database_says_so_in_one_line(tmp_path: Path,
+                                                          command: list[str]) -> None:
     url = f"mysql+pymysql://root@127.0.0.1:{free_port()}/nowhere"
     env = server_env(url, tmp_path / "instance")
-    run = run_cli(env, "init-db")
+    run = run_cli(env, *command)
     out, err = run.communicate(timeout=60)
     assert run.returncode == 1
     assert "Traceback" not in out + err
