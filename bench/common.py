@@ -33,8 +33,9 @@ WRK = shutil.which("wrk") or "/usr/bin/wrk"
 MYSQL_URL = os.environ.get(
     "ADVIK_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/advik_bench?charset=utf8mb4")
 REDIS_URL = os.environ.get("ADVIK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
-# One gunicorn setting for every measured server (ours and the peer's).
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+# One gunicorn setting for every measured server (ours and the peer's): sync workers,
+# one per core by default (on a 2-core box more workers only add context switches).
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
 GUNICORN_ARGS = ("--workers", str(WORKERS), "--worker-class", "sync", "--backlog", "2048",
                  "--timeout", "60", "--graceful-timeout", "3", "--log-level", "warning")
 
