@@ -13,7 +13,7 @@ from flask.cli import AppGroup, FlaskGroup
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from waitress import serve as waitress_serve
+from waitress.server import create_server
 
 from . import delivery, schema, tokens
 from .coupons import generate_code as new_code
@@ -130,9 +130,16 @@ def deliver(once: bool, poll: float) -> None:
 
 def run_server(app: Flask, host: str, port: int, threads: int) -> None:
     delivery.start_thread(app)  # serve and demo deliver the outbox in-process too
+    server = create_server(app, host=host, port=port, threads=threads, ident="advik-coupons")
+    # Said once the socket is bound, so whoever waits for this line can connect at once.
     click.echo(f"Advik Coupons on http://{host}:{port}/ (waitress, {threads} threads)")
     sys.stdout.flush()
-    waitress_serve(app, host=host, port=port, threads=threads, ident="advik-coupons")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def _make_app(*_args: Any) -> Flask:
