@@ -130,7 +130,8 @@ def _convert(key: str, raw: str) -> Any:
         if isinstance(default, Decimal):
             return Decimal(raw)
     except (ValueError, InvalidOperation) as exc:
-        raise RuntimeError(f"Setting {key}={raw!r} is not a valid {type(default).__name__}") from exc
+        kind = type(default).__name__
+        raise RuntimeError(f"Setting {key}={raw!r} is not a valid {kind}") from exc
     return raw
 
 
