@@ -24,8 +24,18 @@ MAX_REF = 120
 MAX_BODY = 64 * 1024
 
 
+BODY_KEY = "advik_coupons.body"
+
+
 def read_body(req: Request) -> dict[str, Any]:
-    """The request's JSON object or form fields."""
+    """The request's JSON object or form fields, parsed once per request."""
+    parsed = req.environ.get(BODY_KEY)
+    if parsed is None:
+        parsed = req.environ[BODY_KEY] = _parse_body(req)
+    return dict(parsed)
+
+
+def _parse_body(req: Request) -> dict[str, Any]:
     if req.content_length is not None and req.content_length > MAX_BODY:
         raise InvalidRequest({"body": "The request body is too large."})
     if req.is_json:

@@ -7,6 +7,7 @@ Like the Flask tutorial's ``get_post(id)``: :func:`get_coupon` aborts with
 from __future__ import annotations
 
 from decimal import Decimal
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort
@@ -101,12 +102,19 @@ class LedgerHistory:
     "has this customer booked before?".
     """
 
-    def __init__(self, session: Session, coupon_id: int, *, exclude_booking_ref: str | None = None,
-                 lookup: object = None) -> None:
-        self.session = session
+    def __init__(self, session: Session | Callable[[], Session], coupon_id: int, *,
+                 exclude_booking_ref: str | None = None, lookup: object = None) -> None:
+        self._session = session
         self.coupon_id = coupon_id
         self.exclude = exclude_booking_ref
         self.lookup = lookup
+
+    @property
+    def session(self) -> Session:
+        """The session, opened only when a rule asks (most quotes ask nothing)."""
+        if not isinstance(self._session, Session):
+            self._session = self._session()
+        return self._session
 
     def has_booked_before(self, email: str) -> bool:
         if callable(self.lookup):

@@ -83,7 +83,8 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
         terms = cached  # type: ignore[assignment]
     coupon_id = terms.coupon_id if terms else None
     try:
-        history = LedgerHistory(state.session, coupon_id or 0, lookup=state.customer_lookup)
+        history = LedgerHistory(lambda: state.session, coupon_id or 0,
+                                lookup=state.customer_lookup)
         checked = validate(terms, booking, ctx, history)
     except CouponRejected as rejected:
         state.funnel.count(coupon_id, _today(state, ctx.now), "tried", rejected.reason)
@@ -91,7 +92,8 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
              message=rejected.message, booking=booking, coupon_id=coupon_id)
         raise
     finally:
-        state.session.rollback()  # end the read transaction; nothing was written
+        if state.sessions.registry.has():  # a cached, unconditional quote opened none
+            state.session.rollback()  # end the read transaction; nothing was written
     result = Quote(checked, booking,
                    price(booking.subtotal, discount_amount(
                        checked.discount_type, checked.discount_value, booking.subtotal),
