@@ -6,8 +6,8 @@ Like the Flask tutorial's ``get_post(id)``: :func:`get_coupon` aborts with
 
 from __future__ import annotations
 
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from flask import abort

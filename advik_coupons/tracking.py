@@ -6,8 +6,8 @@ and cancel (:func:`record_redemption`, :func:`record_cancellation`) — so a
 90-day range sums at most 8,640 small index rows, whether the coupon has ten
 redemptions or ten million. The database sums the slots into the site's
 local days and returns one row per day (exact for every time zone, DST
-included: UTC offsets are whole quarter hours). :func:`rebuild_buckets` recomputes the rollup from the
-redemptions with one ``INSERT … SELECT`` (the migration and bulk loads use it).
+included: UTC offsets are whole quarter hours). :func:`rebuild_buckets`
+recomputes the rollup from the redemptions with one ``INSERT … SELECT`` (the migration and bulk loads use it).
 """
 
 from __future__ import annotations
