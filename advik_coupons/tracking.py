@@ -7,7 +7,8 @@ and cancel (:func:`record_redemption`, :func:`record_cancellation`) — so a
 redemptions or ten million. The database sums the slots into the site's
 local days and returns one row per day (exact for every time zone, DST
 included: UTC offsets are whole quarter hours). :func:`rebuild_buckets`
-recomputes the rollup from the redemptions with one ``INSERT … SELECT`` (the migration and bulk loads use it).
+recomputes the rollup from the redemptions with one ``INSERT … SELECT``
+(the migration and bulk loads use it).
 """
 
 from __future__ import annotations
