@@ -14,13 +14,16 @@ customer's earlier redemptions, a batch code's single use.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import abort
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -139,15 +142,22 @@ def _series_start(session: Session, coupon_id: int, series_ref: str) -> Redempti
         .order_by(Redemption.occurrence).limit(1)).scalar_one_or_none()
 
 
-def _record_ledger(session: Session, booking: Booking) -> None:
+@functools.cache
+def _ledger_insert(dialect: str) -> Any:
+    """Add a booking to the ledger unless its booking_ref is there: one statement."""
+    table: Table = LedgerBooking.__table__  # type: ignore[assignment]
+    if dialect in {"mysql", "mariadb"}:
+        return mysql_insert(table).prefix_with("IGNORE")
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=["booking_ref"])
+
+
+def _record_ledger(session: Session, booking: Booking, now: datetime) -> None:
     if not booking.booking_ref:
         return
-    known = session.execute(select(LedgerBooking.id).where(
-        LedgerBooking.booking_ref == booking.booking_ref)).first()
-    if known is None:
-        session.add(LedgerBooking(booking_ref=booking.booking_ref, email=booking.email_key,
-                                  subtotal=booking.subtotal, booking_date=booking.booking_date,
-                                  status="confirmed"))
+    session.execute(_ledger_insert(session.get_bind().dialect.name), [{
+        "booking_ref": booking.booking_ref, "email": booking.email_key,
+        "subtotal": booking.subtotal, "booking_date": booking.booking_date,
+        "status": "confirmed", "created_at": now}])
 
 
 def redeem(code: str, booking: Booking, *, source: str = "api",
@@ -280,7 +290,7 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, te
         recurring_scope=scope, consumed_use=consumed, status="redeemed", source=source,
         created_at=ctx.now)
     session.add(redemption)
-    _record_ledger(session, booking)
+    _record_ledger(session, booking, ctx.now)
     session.flush()
     tracking.record_redemption(session, redemption)
     notice = redemption_data(redemption, state.currency, notice_coupon)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -36,15 +37,31 @@ def create_token(name: str) -> str:
     return token
 
 
-def check_token(token: str) -> ApiToken | None:
-    session = get_state().session
-    row = session.execute(select(ApiToken).where(
-        ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
-    ).scalar_one_or_none()
-    if row is not None:
-        session.expunge(row)  # stays loaded after the rollback: no second query for its name
+TOKEN_CACHE_SECONDS = 5.0
+
+
+def check_token(token: str) -> str | None:
+    """The name of a valid token, or None.
+
+    A valid token is remembered by this process for ``TOKEN_CACHE_SECONDS``
+    (so revoking one takes that long to reach every worker); wrong tokens are
+    always looked up.
+    """
+    state = get_state()
+    digest = hash_token(token)
+    cache: dict[str, tuple[float, str]] = state.extras.setdefault("api_tokens", {})
+    known = cache.get(digest)
+    if known is not None and known[0] > time.monotonic():
+        return known[1]
+    session = state.session
+    name = session.execute(select(ApiToken.name).where(
+        ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))).scalar_one_or_none()
     session.rollback()
-    return row
+    if name is not None:
+        if len(cache) > 1000:
+            cache.clear()
+        cache[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, name)
+    return name
 
 
 class TokenRequired(Unauthorized):
@@ -68,10 +85,10 @@ def token_required(view: F) -> F:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise TokenRequired()
-        row = check_token(token.strip())
-        if row is None:
+        name = check_token(token.strip())
+        if name is None:
             raise TokenRequired()
-        g.advik_actor = f"api:{row.name}"
+        g.advik_actor = f"api:{name}"
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

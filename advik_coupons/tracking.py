@@ -13,6 +13,7 @@ recomputes the rollup from the redemptions with one ``INSERT … SELECT``
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -85,25 +86,28 @@ def _table() -> Table:
     return RedemptionBucket.__table__  # type: ignore[return-value]
 
 
+_COUNTERS = ("redeemed", "cancelled", "subtotal_cents", "discount_cents")
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """The slot upsert for a dialect, built once (the values are bound per call)."""
+    table = _table()
+    if dialect in {"mysql", "mariadb"}:
+        my = mysql_insert(table)
+        return my.on_duplicate_key_update({k: table.c[k] + my.inserted[k] for k in _COUNTERS})
+    lite = sqlite_insert(table)
+    return lite.on_conflict_do_update(index_elements=["coupon_id", "bucket"],
+                                      set_={k: table.c[k] + lite.excluded[k] for k in _COUNTERS})
+
+
 def _add(session: Session | Connection, coupon_id: int, bucket: int, *, redeemed: int,
          cancelled: int, subtotal: Decimal, discount: Decimal) -> None:
     """Add to one slot's counters (an upsert; the caller holds the coupon's row lock)."""
-    table = _table()
     row = {"coupon_id": coupon_id, "bucket": bucket, "redeemed": redeemed,
            "cancelled": cancelled, "subtotal_cents": cents_of(subtotal),
            "discount_cents": cents_of(discount)}
-    if _dialect(session) in {"mysql", "mariadb"}:
-        my = mysql_insert(table).values(**row)
-        stmt: Any = my.on_duplicate_key_update(
-            {k: table.c[k] + my.inserted[k]
-             for k in ("redeemed", "cancelled", "subtotal_cents", "discount_cents")})
-    else:
-        lite = sqlite_insert(table).values(**row)
-        stmt = lite.on_conflict_do_update(
-            index_elements=["coupon_id", "bucket"],
-            set_={k: table.c[k] + lite.excluded[k]
-                  for k in ("redeemed", "cancelled", "subtotal_cents", "discount_cents")})
-    session.execute(stmt)
+    session.execute(_upsert(_dialect(session)), [row])
 
 
 def record_redemption(session: Session, redemption: Redemption) -> None:
