@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from . import dbdown, settings
 from .cli import advik_cli
 from .extension import AdvikCoupons
-from .resources import resource_dir
+from .resources import instance_file_secret, resource_dir
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -60,13 +60,4 @@ def _instance_path(config: Mapping[str, Any] | None) -> str:
 
 
 def _instance_secret(instance_path: str) -> str:
-    os.makedirs(instance_path, exist_ok=True)
-    path = Path(instance_path) / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        key = secrets.token_hex(32)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(key)
-        return key
+    return instance_file_secret(instance_path, "secret_key", lambda: secrets.token_hex(32))

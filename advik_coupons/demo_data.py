@@ -8,12 +8,10 @@ codes alone, so running the demo again changes nothing.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +21,7 @@ from .coupons import create_coupon
 from .extension import get_state
 from .models import Coupon, CouponCode
 from .queries import code_exists
+from .resources import instance_file_secret
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 FREQUENCIES: dict[str, str] = {"once": "One time", "weekly": "Every week",
@@ -128,16 +127,8 @@ def demo_usage() -> dict[str, tuple[int, int | None]]:
 
 def demo_admin_password(instance_path: str) -> str:
     """The demo admin's password: made once, kept in the instance folder."""
-    os.makedirs(instance_path, exist_ok=True)
-    path = Path(instance_path) / "demo_admin_password"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        password = secrets.token_urlsafe(12)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(password)
-        return password
+    return instance_file_secret(instance_path, "demo_admin_password",
+                                lambda: secrets.token_urlsafe(12))
 
 
 def ensure_admin(instance_path: str) -> tuple[str, str]:
