@@ -188,3 +188,11 @@ def make_coupon(app: Flask, **overrides: Any) -> int:
     values.update(overrides)
     with app.app_context():
         return create_coupon(values).id
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian Chromium for the browser tests (skips or fails without it)."""
+    from tests.browser_support import launch_browser
+
+    yield from launch_browser()

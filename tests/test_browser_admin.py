@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from advik_coupons import Booking, create_app, redeem
@@ -26,9 +26,7 @@ from advik_coupons.extension import get_state
 from advik_coupons.models import CouponCode
 from advik_coupons.schema import upgrade
 from advik_coupons.tokens import create_admin
-from tests.test_browser_checkout import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
+from tests.browser_support import (
     need_chromium,
     save_screenshot,
     serving,
@@ -51,15 +49,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
         create_admin(EMAIL, PASSWORD)
     with serving(app) as base:
         yield app, base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    need_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Browser, request: pytest.FixtureRequest, width: int) -> Iterator[Page]:

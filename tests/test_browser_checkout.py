@@ -8,39 +8,28 @@ downloaded browser). A failing test leaves a screenshot in ``test-artifacts/``.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from advik_coupons import create_app
 from advik_coupons.demo import prepare
 from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon, CouponCode, Redemption
+from advik_coupons.models import Redemption
+from tests.browser_support import (
+    need_chromium,
+    save_screenshot,
+    serving,
+    used,
+)
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update"]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def need_chromium() -> None:
-    if not Path(CHROMIUM).exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is missing (CI must install Debian's chromium)")
-        pytest.skip(f"{CHROMIUM} is missing")
-
 
 def demo_app(folder: Path, **config: Any) -> Flask:
     """The demo app on a fresh SQLite file, schema, coupons and admin ready."""
@@ -52,32 +41,6 @@ def demo_app(folder: Path, **config: Any) -> Flask:
                       **config})
     prepare(app)
     return app
-
-
-@contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """Serve ``app`` on a free 127.0.0.1 port in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
-        if "advik_coupons" in app.extensions:
-            with app.app_context():
-                get_state().engine.dispose()
-
-
-def save_screenshot(page: Any, name: str) -> Path | None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / (name.replace("/", "_").replace("[", "-").replace("]", "") + ".png")
-    try:
-        page.screenshot(path=str(target), full_page=True)
-    except Exception:  # noqa: BLE001 - a closed page: nothing to save
-        return None
-    return target
 
 
 # Deep cleaning 140.00 + window washing 45.00; tax 8.25 % on the post-discount subtotal.
@@ -93,15 +56,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
     app = demo_app(tmp_path_factory.mktemp("demo-site"))
     with serving(app) as base:
         yield app, base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    need_chromium()
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture
@@ -147,16 +101,6 @@ def apply_code(page: Page, code: str) -> None:
     page.get_by_role("button", name="Have a coupon code?").click()
     page.get_by_label("Coupon code").fill(code)
     page.get_by_role("button", name="Apply").click()
-
-
-def used(app: Flask, code: str) -> int:
-    with app.app_context():
-        session = get_state().session
-        value = session.execute(select(Coupon.used).join(
-            CouponCode, CouponCode.coupon_id == Coupon.id).where(CouponCode.code == code)
-        ).scalar_one()
-        session.rollback()
-        return int(value)
 
 
 def test_valid_code_shows_the_green_line_and_new_totals(

@@ -22,6 +22,7 @@ from advik_coupons.demo import prepare
 from advik_coupons.demo_data import DEMO_ADMIN_EMAIL, DEMO_COUPONS
 from advik_coupons.extension import get_state
 from advik_coupons.models import AdminUser, Coupon, CouponCode, LedgerBooking, Redemption
+from tests.browser_support import used
 from tests.conftest import make_app
 
 DAY = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
@@ -54,16 +55,6 @@ def count(app: Flask, model: Any) -> int:
     with app.app_context():
         session = get_state().session
         value = session.execute(select(func.count()).select_from(model)).scalar_one()
-        session.rollback()
-        return int(value)
-
-
-def used(app: Flask, code: str) -> int:
-    with app.app_context():
-        session = get_state().session
-        value = session.execute(select(Coupon.used).join(
-            CouponCode, CouponCode.coupon_id == Coupon.id).where(CouponCode.code == code)
-        ).scalar_one()
         session.rollback()
         return int(value)
 

@@ -1,0 +1,82 @@
+"""Shared by the browser tests: Debian's Chromium, a threaded test server, screenshots.
+
+Playwright drives ``/usr/bin/chromium`` (never a downloaded browser); without it
+the browser tests skip on a developer's machine and fail under ``CI=true``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from advik_coupons.extension import get_state
+from advik_coupons.models import Coupon, CouponCode
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing (CI must install Debian's chromium)")
+        pytest.skip(f"{CHROMIUM} is missing")
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free 127.0.0.1 port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="demo-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+        if "advik_coupons" in app.extensions:
+            with app.app_context():
+                get_state().engine.dispose()
+
+
+def save_screenshot(page: Any, name: str) -> Path | None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / (name.replace("/", "_").replace("[", "-").replace("]", "") + ".png")
+    try:
+        page.screenshot(path=str(target), full_page=True)
+    except Exception:  # noqa: BLE001 - a closed page: nothing to save
+        return None
+    return target
+
+
+def launch_browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright, headless (the ``browser`` fixture)."""
+    need_chromium()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def used(app: Flask, code: str) -> int:
+    """The ``used`` count of the coupon behind ``code``, read from the database."""
+    with app.app_context():
+        session = get_state().session
+        value = session.execute(select(Coupon.used).join(
+            CouponCode, CouponCode.coupon_id == Coupon.id).where(CouponCode.code == code)
+        ).scalar_one()
+        session.rollback()
+        return int(value)
