@@ -79,6 +79,16 @@ def create_token(name: str) -> None:
     click.echo(token)
 
 
+@advik_cli.command("revoke-token")
+@click.option("--name", required=True, help="The name the token was created with.")
+def revoke_token(name: str) -> None:
+    """Revoke every API token of that name (workers stop accepting it within 5 s)."""
+    count = tokens.revoke_tokens(name)
+    if count == 0:
+        raise click.ClickException(f"no active API token is named {name!r}")
+    click.echo(f"Revoked {count} API token(s) named '{name}'.")
+
+
 @advik_cli.command("generate-code")
 @click.option("--prefix", default="", help="Optional prefix.")
 def generate_code(prefix: str) -> None:

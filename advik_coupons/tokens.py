@@ -37,6 +37,17 @@ def create_token(name: str) -> str:
     return token
 
 
+def revoke_tokens(name: str) -> int:
+    """Mark the active tokens of ``name`` revoked; how many there were."""
+    state = get_state()
+    session = state.session
+    result = session.execute(update(ApiToken).where(
+        ApiToken.name == name.strip(), ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    session.commit()
+    state.extras.pop("api_tokens", None)  # this process forgets them at once
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 TOKEN_CACHE_SECONDS = 5.0
 
 

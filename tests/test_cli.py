@@ -90,3 +90,20 @@ def test_serve_runs_a_threaded_server(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_revoke_token(tmp_path: Path) -> None:
+    run(tmp_path, "init-db")
+    token = run(tmp_path, "create-token", "--name", "old-site").stdout.strip().splitlines()[-1]
+    assert "Revoked 1" in run(tmp_path, "revoke-token", "--name", "old-site").stdout
+    again = run(tmp_path, "revoke-token", "--name", "old-site", check=False)
+    assert again.returncode == 1 and "no active API token" in again.stderr
+    from advik_coupons import create_app
+    from advik_coupons.tokens import check_token
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "ADVIK_HOOKS_DIR": "",
+                      "ADVIK_DATABASE_URL": f"sqlite:///{tmp_path}/instance/advik_coupons.sqlite"})
+    with app.app_context():
+        assert check_token(token) is None
+    assert app.test_client().get("/api/v1/coupons", headers={
+        "Authorization": f"Bearer {token}"}).status_code == 401
