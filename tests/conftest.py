@@ -23,6 +23,7 @@ from advik_coupons import create_app
 from advik_coupons.extension import get_state
 from advik_coupons.models import Base
 from advik_coupons.schema import upgrade
+from tests.hook_receiver import Receiver, running_receiver, webhook_config
 
 MYSQL_URL = os.environ.get(
     "ADVIK_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4")
@@ -196,3 +197,16 @@ def browser() -> Iterator[Any]:
     from tests.browser_support import launch_browser
 
     yield from launch_browser()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A local webhook receiver on 127.0.0.1 that records what it gets."""
+    with running_receiver() as found:
+        yield found
+
+
+@pytest.fixture
+def hooked(sqlite_url: str, tmp_path: Path, receiver: Receiver) -> Flask:
+    """The app on SQLite with the bundled webhook pointed at ``receiver``."""
+    return make_app(sqlite_url, tmp_path, **webhook_config(receiver))

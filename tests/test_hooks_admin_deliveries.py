@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from flask import Flask
 from sqlalchemy import update
 
@@ -14,19 +10,7 @@ from advik_coupons import delivery
 from advik_coupons.extension import get_state
 from advik_coupons.models import OutboxMessage
 from tests.admin_support import AdminClient, csrf_from
-from tests.conftest import make_app
-from tests.hook_receiver import Receiver, outbox, running_receiver, stage_event, webhook_config
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as found:
-        yield found
-
-
-@pytest.fixture
-def hooked(sqlite_url: str, tmp_path: Path, receiver: Receiver) -> Flask:
-    return make_app(sqlite_url, tmp_path, **webhook_config(receiver))
+from tests.hook_receiver import Receiver, outbox, stage_event
 
 
 def fail_for_good(app: Flask, receiver: Receiver) -> int:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
 from advik_coupons import delivery
@@ -20,21 +18,9 @@ from tests.hook_receiver import (
     Receiver,
     make_due,
     outbox,
-    running_receiver,
     stage_event,
     webhook_config,
 )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as found:
-        yield found
-
-
-@pytest.fixture
-def hooked(sqlite_url: str, tmp_path: Path, receiver: Receiver) -> Flask:
-    return make_app(sqlite_url, tmp_path, **webhook_config(receiver))
 
 
 def test_delivered_once_with_the_event_id(hooked: Flask, receiver: Receiver) -> None:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from flask import Flask
 from advik_coupons import delivery
 from advik_coupons.extension import get_state
 from tests.conftest import make_app
-from tests.hook_receiver import Receiver, outbox, running_receiver, stage_event, webhook_config
+from tests.hook_receiver import Receiver, outbox, stage_event, webhook_config
 
 LEASE = 2
 
@@ -39,12 +38,6 @@ def register(app, state):
     events.add_channel(state, events.Channel(
         "webhook", frozenset(events.EVENT_TYPES), send=send, endpoint="blocking"))
 """
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as found:
-        yield found
 
 
 @pytest.fixture(params=["sqlite", "mysql"])

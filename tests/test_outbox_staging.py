@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,10 @@ from advik_coupons.extension import get_state
 from advik_coupons.models import OutboxMessage, Redemption
 from advik_coupons.rules import Booking
 from tests.conftest import ApiClient, make_app, make_coupon
-from tests.hook_receiver import Receiver, running_receiver, webhook_config
+from tests.hook_receiver import Receiver, webhook_config
 
 BODY = {"code": "TEST10", "subtotal": "120.00", "email": "Ann@Example.com",
         "booking_date": "2026-12-07"}
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as found:
-        yield found
 
 
 def rows(app: Flask) -> list[OutboxMessage]:

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from flask import Flask
 
 from advik_coupons import delivery, events
 from advik_coupons.extension import get_state
-from tests.hook_receiver import Receiver, outbox, running_receiver, stage_event
+from tests.hook_receiver import Receiver, outbox, stage_event
 
 NOTICES = 40
 WORKERS = 4
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as found:
-        yield found
 
 
 def add_test_channel(app: Flask, receiver: Receiver) -> None:

@@ -13,7 +13,6 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,18 +21,12 @@ from flask import Flask
 from advik_coupons.extension import get_state
 from advik_coupons.tokens import create_token
 from tests.conftest import make_app, make_coupon
-from tests.hook_receiver import SECRET, Receiver, running_receiver
+from tests.hook_receiver import SECRET, Receiver
 from tests.production_servers import fire, server_env, start_server
 
 pytestmark = [pytest.mark.mysql, pytest.mark.timeout(120)]
 CLI = str(Path(sys.executable).parent / "advik-coupons")
 REDEMPTIONS = 60
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as found:
-        yield found
 
 
 def webhook_env(mysql_url: str, folder: Path, receiver: Receiver) -> dict[str, str]:

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from flask import Flask
 from advik_coupons import delivery
 from advik_coupons.webhook_verify import WebhookVerificationError, sign, verify
 from tests.conftest import ApiClient, make_app, make_coupon
-from tests.hook_receiver import SECRET, Receiver, outbox, running_receiver, webhook_config
+from tests.hook_receiver import SECRET, Receiver, outbox, webhook_config
 
 
 def independent_signature(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
@@ -24,17 +23,6 @@ def independent_signature(secret: str, msg_id: str, timestamp: str, body: bytes)
     mac = hmac.new(key, msg_id.encode() + b"." + timestamp.encode() + b"." + body,
                    hashlib.sha256)
     return "v1," + base64.b64encode(mac.digest()).decode()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with running_receiver() as found:
-        yield found
-
-
-@pytest.fixture
-def hooked(sqlite_url: str, tmp_path: Path, receiver: Receiver) -> Flask:
-    return make_app(sqlite_url, tmp_path, **webhook_config(receiver))
 
 
 def test_sign_matches_an_independent_hmac() -> None:
