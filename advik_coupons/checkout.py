@@ -27,7 +27,6 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Response
 
 from . import redeeming, signals
@@ -36,7 +35,7 @@ from .errors import CouponRejected
 from .events import emit
 from .extension import AppState, get_state
 from .money import as_str, format_money, price
-from .ratelimit import init_limits, too_many
+from .ratelimit import check_apply_limit, init_limits
 from .resources import resource_dir
 from .rules import Booking, is_valid_code
 
@@ -51,7 +50,7 @@ _widget_ids = itertools.count(1)
 def register(app: Flask, state: AppState, prefix: str) -> None:
     """Mount the endpoint and the widget's files at ``<prefix>/coupons``."""
     app.register_blueprint(bp, url_prefix=prefix + "/coupons")
-    init_limits(app, state, bp)
+    init_limits(app, state)
 
 
 def _reject_malformed(code: str, booking: Booking) -> CouponRejected:
@@ -73,9 +72,7 @@ def apply() -> ResponseReturnValue:
     return jsonify(redeeming.quote(code, booking).as_json())
 
 
-@bp.errorhandler(RateLimitExceeded)
-def _rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
-    return too_many(error)
+bp.before_request(check_apply_limit)
 
 
 def allowed_origins(app: Flask) -> frozenset[str]:
@@ -89,7 +86,10 @@ def _cors(response: Response) -> Response:
     """Let the allow-listed origins call the endpoint from a browser."""
     if request.endpoint != "advik_checkout.apply":
         return response
-    response.vary.add("Origin")
+    if "Vary" in response.headers:
+        response.vary.add("Origin")
+    else:  # the common case, without parsing a header set
+        response.headers["Vary"] = "Origin"
     origin = request.headers.get("Origin")
     if not origin:
         return response

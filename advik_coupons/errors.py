@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from werkzeug.exceptions import BadRequest, Conflict, UnprocessableEntity
+from werkzeug.exceptions import BadRequest, Conflict, TooManyRequests, UnprocessableEntity
 
 REASONS: tuple[str, ...] = (
     "not_found",
@@ -70,6 +70,22 @@ class InvalidRequest(JSONError, BadRequest):
     def as_json(self) -> dict[str, Any]:
         return {"valid": False, "reason": "invalid_request", "errors": self.errors}
 
+
+class RateLimited(JSONError, TooManyRequests):
+    """Too many tries of ``POST /coupons/apply``: ``429`` with ``Retry-After`` (seconds)."""
+
+    message = "Too many attempts. Please wait a moment and try again."
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(description=self.message)
+        self.retry_after = retry_after
+
+    def as_json(self) -> dict[str, Any]:
+        return {"valid": False, "reason": "rate_limited", "message": self.message,
+                "retry_after": self.retry_after}
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [*super().get_headers(environ, scope), ("Retry-After", str(self.retry_after))]
 
 
 class DuplicateCode(JSONError, Conflict):

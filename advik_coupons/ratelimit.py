@@ -1,9 +1,7 @@
-"""Rate limits on ``POST /coupons/apply`` (DESIGN §5), with Flask-Limiter.
+"""Rate limits on ``POST /coupons/apply`` (DESIGN §5), counted with ``limits``.
 
-One :class:`~flask_limiter.Limiter` per app (kept in ``get_state().extras``),
-never a module-level one, so two apps in one process do not share counters
-unless they share a storage on purpose. ``ADVIK_APPLY_RATE_LIMIT`` (e.g.
-``30/minute``; empty turns it off) is applied twice to the checkout blueprint:
+``ADVIK_APPLY_RATE_LIMIT`` (e.g. ``30/minute``; empty turns it off) is counted
+twice, in fixed windows:
 
 * per client address — the socket's address, or the ``X-Forwarded-For`` entry
   added by the outermost of the ``ADVIK_TRUSTED_PROXIES`` proxies (the same
@@ -12,27 +10,58 @@ unless they share a storage on purpose. ``ADVIK_APPLY_RATE_LIMIT`` (e.g.
 * per e-mail, when the body carries one (hashed, so the storage never holds
   addresses).
 
-``ADVIK_RATELIMIT_STORAGE_URL`` picks the storage: ``memory://`` for one
-process, ``redis://…`` to share the counts among all workers. When Redis is
-down the limiter falls back to memory rather than failing the request.
+``ADVIK_RATELIMIT_STORAGE_URL`` picks the storage (any ``limits`` storage URL):
+``memory://`` for one process, ``redis://…`` to share the counts among all
+workers and servers. With Redis both counters move in **one** round trip (a
+Lua script over both keys, the same ``INCRBY`` + ``EXPIRE`` the ``limits``
+fixed window runs for one key); this is why the apply limit is not a
+Flask-Limiter decorator, which makes one round trip per limit and inspects
+every request of the host app. When the storage fails the counts fall back to
+this process's memory for a few seconds rather than failing the checkout.
+
+One :class:`ApplyLimiter` per app (kept in ``get_state().extras``), never a
+module-level one, so two apps in one process keep their own memory counts.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
+import logging
 import math
+import threading
 import time
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
-from flask.typing import ResponseReturnValue
-from flask_limiter import Limiter, RateLimitExceeded
+from flask import Flask, current_app, g, request
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, RedisStorage, Storage, storage_from_string
+from limits.storage.redis_cluster import RedisClusterStorage
 
 from .bodies import read_body
+from .errors import RateLimited
 from .extension import AppState, get_state
+
+log = logging.getLogger(__name__)
 
 LIMITER_KEY = "limiter"
 KEY_PREFIX = "advik_apply"
+APPLY_ENDPOINT = "advik_checkout.apply"
+FALLBACK_SECONDS = 5.0
+REDIS_TIMEOUT_SECONDS = 0.5
+
+# KEYS: the counters; ARGV[1]: the window in seconds. Returns count, ms left, … per key.
+_INCR_ALL = b"""
+local out = {}
+for i, key in ipairs(KEYS) do
+    local current = redis.call("incrby", key, 1)
+    if current == 1 then
+        redis.call("expire", key, ARGV[1])
+    end
+    out[#out + 1] = current
+    out[#out + 1] = redis.call("pttl", key)
+end
+return out
+"""
 
 
 def client_address() -> str:
@@ -46,15 +75,8 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _address_key() -> str:
-    return "addr:" + client_address()
-
-
 def request_email() -> str | None:
-    """The e-mail of the request body, lower-cased, or None (never raises).
-
-    Read once per request (the limiter asks several times).
-    """
+    """The e-mail of the request body, lower-cased, or None (never raises)."""
     if "advik_limit_email" in g:
         return g.advik_limit_email  # type: ignore[no-any-return]
     try:
@@ -66,62 +88,101 @@ def request_email() -> str | None:
     return email
 
 
-def _email_key() -> str:
-    email = request_email() or ""
-    digest = hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-    return "email:" + digest
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
-def _no_email() -> bool:
-    return request_email() is None
+class ApplyLimiter:
+    """Counts the apply limits of one app: ``hit(address, email)`` or :class:`RateLimited`."""
+
+    def __init__(self, rate: str, storage_url: str) -> None:
+        try:
+            self.item: RateLimitItem = parse(rate)
+        except ValueError as exc:
+            raise RuntimeError(f"ADVIK_APPLY_RATE_LIMIT {rate!r} is not a rate such as "
+                               "'30/minute'.") from exc
+        self.storage_url = storage_url
+        options = ({"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                    "socket_timeout": REDIS_TIMEOUT_SECONDS}
+                   if storage_url.startswith(("redis://", "rediss://", "redis+unix://")) else {})
+        storage = storage_from_string(storage_url, **options)
+        if not isinstance(storage, Storage):
+            raise RuntimeError(f"ADVIK_RATELIMIT_STORAGE_URL {storage_url!r} names an async "
+                               "storage; use a synchronous one (memory://, redis://…).")
+        self.storage: Storage = storage
+        self.memory = (self.storage if isinstance(self.storage, MemoryStorage)
+                       else MemoryStorage())
+        self._script = None
+        if isinstance(self.storage, RedisStorage) and not isinstance(
+                self.storage, RedisClusterStorage):  # a cluster cannot run a two-key script
+            self._script = self.storage.get_connection().register_script(_INCR_ALL)
+        base = self.storage.base_exceptions
+        self._failures: tuple[type[Exception], ...] = (
+            StorageError, *(base if isinstance(base, tuple) else (base,)))
+        self._fallback_until = 0.0
+        self._lock = threading.Lock()
+
+    def keys(self, address: str, email: str | None) -> list[str]:
+        found = [self.item.key_for(KEY_PREFIX, "addr", address)]
+        if email:
+            found.append(self.item.key_for(KEY_PREFIX, "email", _email_digest(email)))
+        return found
+
+    def hit(self, address: str, email: str | None) -> None:
+        """Count one try for the address (and the e-mail); raise when either is over."""
+        keys = self.keys(address, email)
+        counts = self._count(keys)
+        over = [left for count, left in counts if count > self.item.amount]
+        if over:
+            expiry = self.item.get_expiry()
+            raise RateLimited(min(expiry, max(1, math.ceil(max(over)))))
+
+    def _count(self, keys: list[str]) -> list[tuple[int, float]]:
+        """(count, seconds left in the window) per key, in one round trip when possible."""
+        if self.storage is not self.memory and time.monotonic() >= self._fallback_until:
+            try:
+                return self._count_in(self.storage, keys)
+            except self._failures as exc:
+                with self._lock:
+                    self._fallback_until = time.monotonic() + FALLBACK_SECONDS
+                log.warning("rate-limit storage %s failed (%s); counting in memory for %.0f s",
+                            self.storage_url.split("@")[-1], exc, FALLBACK_SECONDS)
+        return self._count_in(self.memory, keys)
+
+    def _count_in(self, storage: Storage, keys: list[str]) -> list[tuple[int, float]]:
+        expiry = self.item.get_expiry()
+        if storage is self.storage and self._script is not None:
+            assert isinstance(storage, RedisStorage)
+            raw = self._script(keys=[storage.prefixed_key(k) for k in keys], args=[expiry])
+            return [(int(raw[i]), max(int(raw[i + 1]), 0) / 1000) for i in range(0, len(raw), 2)]
+        counted = []
+        for key in keys:
+            count = storage.incr(key, expiry)
+            counted.append((count, storage.get_expiry(key) - time.time()))
+        return counted
 
 
-def _never() -> bool:
-    return True
+def check_apply_limit() -> None:
+    """``before_request`` of the checkout blueprint: count a POST to the apply view."""
+    if request.method != "POST" or request.endpoint != APPLY_ENDPOINT:
+        return
+    limiter = app_limiter()
+    if limiter is not None:
+        limiter.hit(client_address(), request_email())
 
 
-def init_limits(app: Flask, state: AppState, blueprint: Blueprint) -> Limiter | None:
-    """Create this app's limiter and put the apply limits on ``blueprint``."""
+def init_limits(app: Flask, state: AppState) -> ApplyLimiter | None:
+    """Create this app's limiter (:func:`check_apply_limit` counts with it)."""
     rate = str(app.config.get("ADVIK_APPLY_RATE_LIMIT") or "").strip()
     if not rate:
         return None
-    limiter = Limiter(
-        _address_key,
-        storage_uri=str(app.config.get("ADVIK_RATELIMIT_STORAGE_URL") or "memory://"),
-        strategy="fixed-window",
-        headers_enabled=False,  # the 429 sets Retry-After itself, see too_many()
-        key_prefix=KEY_PREFIX,
-        in_memory_fallback_enabled=True,
-        # A host's own RATELIMIT_DEFAULT/APPLICATION settings belong to its own limiter.
-        default_limits_exempt_when=_never,
-        application_limits_exempt_when=_never,
-    )
-    limiter.init_app(app)
-    limiter.limit(rate, key_func=_address_key, methods=["POST"])(blueprint)
-    limiter.limit(rate, key_func=_email_key, methods=["POST"], exempt_when=_no_email,
-                  scope="apply-email")(blueprint)
+    limiter = ApplyLimiter(rate, str(app.config.get("ADVIK_RATELIMIT_STORAGE_URL")
+                                     or "memory://"))
     state.extras[LIMITER_KEY] = limiter
     return limiter
 
 
-def app_limiter(app: Flask | None = None) -> Limiter | None:
+def app_limiter(app: Flask | None = None) -> ApplyLimiter | None:
     """The apply limiter of ``app`` (default: the current app), if limits are on."""
     found = get_state(app).extras.get(LIMITER_KEY)
-    return found if isinstance(found, Limiter) else None
-
-
-def too_many(error: RateLimitExceeded) -> ResponseReturnValue:
-    """``429`` as JSON, with ``Retry-After`` in seconds."""
-    window = max(1, int(error.limit.limit.get_expiry()))
-    retry_after = window
-    limiter = app_limiter()
-    current = limiter.current_limit if limiter is not None else None
-    if current is not None:
-        with contextlib.suppress(Exception):  # storage trouble: the window's length will do
-            retry_after = min(window, max(1, math.ceil(current.reset_at - time.time())))
-    response = jsonify({"valid": False, "reason": "rate_limited",
-                        "message": "Too many attempts. Please wait a moment and try again.",
-                        "retry_after": retry_after})
-    response.status_code = 429
-    response.headers["Retry-After"] = str(retry_after)
-    return response
+    return found if isinstance(found, ApplyLimiter) else None

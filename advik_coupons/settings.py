@@ -56,8 +56,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder whose `*.py` hook modules are loaded at start-up. Default: the "
             "bundled `hooks/` folder (webhook and Slack); an empty value loads none."),
     Setting("ADVIK_RATELIMIT_STORAGE_URL", "memory://",
-            "Flask-Limiter storage: `memory://` (one process) or `redis://host:6379` "
-            "(shared by all workers)."),
+            "Where the apply limit counts (a `limits` storage URL): `memory://` (one "
+            "process) or `redis://host:6379` (shared by all workers; one round trip per "
+            "request)."),
     Setting("ADVIK_APPLY_RATE_LIMIT", "30/minute",
             "Limit on `POST /coupons/apply` per client address and per e-mail."),
     Setting("ADVIK_TRUSTED_PROXIES", 0,

@@ -154,3 +154,50 @@ def test_429_carries_cors_headers_for_allowed_origins(sqlite_url: str, tmp_path:
     assert_limited(response)
     assert response.headers["Access-Control-Allow-Origin"] == "https://shop.example"
     assert "Retry-After" in response.headers["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.redis
+def test_redis_counts_address_and_email_in_one_round_trip(
+        sqlite_url: str, tmp_path: Path, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = limited_app(sqlite_url, tmp_path, ADVIK_RATELIMIT_STORAGE_URL=redis_url)
+    limiter = app_limiter(app)
+    assert limiter is not None
+    post(app, addr="10.88.1.1")  # the script is in Redis's cache from here on
+    connection = limiter.storage.get_connection()  # type: ignore[attr-defined]
+    sent: list[tuple[Any, ...]] = []
+    real = connection.execute_command
+
+    def counted(*args: Any, **options: Any) -> Any:
+        sent.append(args)
+        return real(*args, **options)
+
+    monkeypatch.setattr(connection, "execute_command", counted)
+    tag = secrets.token_hex(4)
+    addr, email = f"10.88.0.{secrets.randbelow(250)}", f"once-{tag}@example.com"
+    assert post(app, addr=addr, json={**BODY, "email": email}).status_code == 422
+    assert len(sent) == 1, sent  # both counters, one command
+    keys = limiter.keys(addr, email)
+    assert len(keys) == 2 and all("advik_apply" in k for k in keys)
+    client = redis.Redis.from_url(redis_url)
+    for key in keys:
+        stored = limiter.storage.prefixed_key(key)  # type: ignore[attr-defined]
+        assert client.get(stored) == b"1"
+        assert 0 < client.ttl(stored) <= 60
+    assert post(app, addr=addr).status_code == 422
+    assert len(sent) == 2  # without an e-mail: still one command, one counter
+
+
+@pytest.mark.redis
+def test_redis_email_limit_holds_across_workers(sqlite_url: str, tmp_path: Path,
+                                               redis_url: str) -> None:
+    workers = [limited_app(sqlite_url, tmp_path / name, ADVIK_RATELIMIT_STORAGE_URL=redis_url)
+               for name in ("a", "b")]
+    body = {**BODY, "email": f"spray-{secrets.token_hex(4)}@example.com"}
+    statuses = [post(workers[i % 2], addr=f"10.66.{i}.1", json=body).status_code
+                for i in range(4)]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_a_rate_that_cannot_be_read_stops_the_app(sqlite_url: str, tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="ADVIK_APPLY_RATE_LIMIT"):
+        make_app(sqlite_url, tmp_path, ADVIK_APPLY_RATE_LIMIT="often")
