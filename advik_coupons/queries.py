@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import abort
-from sqlalchemy import exists, select
+from sqlalchemy import Connection, exists, select
 from sqlalchemy.orm import Session
 
 from .models import Coupon, CouponCode, LedgerBooking, Redemption
@@ -80,7 +80,7 @@ def _terms_from_row(row: Any) -> Terms:
     )
 
 
-def load_terms(session: Session, code: str) -> tuple[Terms, int] | None:
+def load_terms(session: Session | Connection, code: str) -> tuple[Terms, int] | None:
     """The terms behind a (normalised) code and the code's row id: one indexed query."""
     row = session.execute(
         select(*_TERMS_COLUMNS).join(Coupon, Coupon.id == CouponCode.coupon_id)
