@@ -91,6 +91,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Wrong passwords in a row after which a built-in admin account is locked."),
     Setting("ADVIK_ADMIN_LOCK_MINUTES", 15.0,
             "How long a built-in admin account stays locked after too many wrong passwords."),
+    Setting("ADVIK_ADMIN_LOGIN_RATE_LIMIT", "10/minute",
+            "Limit on failed admin log-ins per client address, across all accounts "
+            "(counted in `ADVIK_RATELIMIT_STORAGE_URL`); over it the log-in form answers "
+            "`429` without checking the password. Empty: off."),
     Setting("ADVIK_URL_PREFIX", "",
             "Prefix of all the plugin's routes when mounted in a host app."),
     Setting("ADVIK_API_PREFIX", "/api/v1", "Prefix of the JSON API."),

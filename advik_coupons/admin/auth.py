@@ -8,7 +8,8 @@ Two ways in, checked in this order:
 2. The built-in accounts (``advik-coupons create-admin``): werkzeug password
    hashes, a lock after ``ADVIK_ADMIN_MAX_FAILED_LOGINS`` wrong passwords in a
    row for ``ADVIK_ADMIN_LOCK_MINUTES``, and a session that ends when the
-   password changes.
+   password changes. Failed log-ins are also limited per client address
+   (``ADVIK_ADMIN_LOGIN_RATE_LIMIT``, see :mod:`.throttle`).
 
 Anyone else is sent to the log-in page (``GET``) or answered ``401``.
 """
@@ -43,6 +44,7 @@ from werkzeug.wrappers import Response
 
 from ..extension import get_state, resolve_callable
 from ..models import AdminUser, utcnow
+from . import throttle
 from .blueprint import bp
 from .forms import ActionForm, LoginForm, validate_or_400
 
@@ -72,7 +74,8 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 
 def setup(app: Flask) -> None:
-    """Harden the session cookie (unless the host chose) and resolve the authorizer."""
+    """Harden the session cookie (unless the host chose), resolve the authorizer and
+    create the failed log-in throttle."""
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
@@ -80,6 +83,7 @@ def setup(app: Flask) -> None:
         app.session_interface = HttpsAwareSessionInterface()
     get_state(app).extras[AUTHORIZER_KEY] = resolve_callable(
         app.config.get("ADVIK_ADMIN_AUTHORIZER"), "ADVIK_ADMIN_AUTHORIZER")
+    throttle.setup(app)
 
 
 def _fingerprint(password_hash: str) -> str:
@@ -198,17 +202,23 @@ def login() -> Any:
     form = LoginForm()
     error = None
     status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST" and validate_or_400(form):
-        user, error = check_login(form.email.data or "", form.password.data or "")
-        if user is not None:
-            session.clear()  # a fresh session: no fixation
-            session[SESSION_KEY] = {"id": user.id, "fp": _fingerprint(user.password_hash)}
-            get_state().session.rollback()
-            flash(f"Logged in as {user.email}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
-        status = 401
+        wait = throttle.retry_after()  # too many failures from this address: no password check
+        if wait:
+            error, status, headers = throttle.message(wait), 429, {"Retry-After": str(wait)}
+        else:
+            user, error = check_login(form.email.data or "", form.password.data or "")
+            if user is not None:
+                session.clear()  # a fresh session: no fixation
+                session[SESSION_KEY] = {"id": user.id, "fp": _fingerprint(user.password_hash)}
+                get_state().session.rollback()
+                flash(f"Logged in as {user.email}.", "success")
+                return redirect(_safe_next(request.args.get("next")))
+            throttle.count_failure()
+            status = 401
     return render_template("admin/login.html", form=form, error=error,
-                           next=request.args.get("next", "")), status
+                           next=request.args.get("next", "")), status, headers
 
 
 @bp.route("/logout", methods=["GET", "POST"])

@@ -1,0 +1,139 @@
+"""A per-client-address limit on failed admin log-ins (DESIGN §5), counted with ``limits``.
+
+The lock in :mod:`.auth` is per account, so one password tried against many
+accounts from one address would never be slowed; this limit is per address.
+
+Settings it reads:
+
+* ``ADVIK_ADMIN_LOGIN_RATE_LIMIT`` — e.g. ``10/minute`` (the default); empty
+  turns it off. Failed log-ins (unknown e-mail, wrong password, locked account)
+  from one address are counted in fixed windows; once the count reaches the
+  limit, the log-in form answers ``429`` with ``Retry-After`` **without
+  checking the password** until the window ends. A successful log-in is not
+  counted.
+* ``ADVIK_RATELIMIT_STORAGE_URL`` — where the counts live (a ``limits``
+  storage URL): ``memory://`` for one process, ``redis://…`` shared by all
+  workers. When the storage fails (Redis down) the counts fall back to this
+  process's memory for a few seconds, with a warning in the log, rather than
+  failing the log-in page.
+* ``ADVIK_TRUSTED_PROXIES`` — through :func:`advik_coupons.ratelimit.client_address`,
+  which picks the client's address.
+
+One :class:`LoginThrottle` per app, kept in ``get_state(app).extras``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from ..extension import get_state
+from ..ratelimit import client_address
+
+log = logging.getLogger(__name__)
+
+THROTTLE_KEY = "admin_login_throttle"
+KEY_PREFIX = "advik_admin_login"
+FALLBACK_SECONDS = 5.0
+REDIS_TIMEOUT_SECONDS = 0.5
+T = TypeVar("T")
+
+
+class LoginThrottle:
+    """Counts failed log-ins per address in the configured storage (memory if it fails)."""
+
+    def __init__(self, rate: str, storage_url: str) -> None:
+        try:
+            self.item: RateLimitItem = parse(rate)
+        except ValueError as exc:
+            raise RuntimeError(f"ADVIK_ADMIN_LOGIN_RATE_LIMIT {rate!r} is not a rate such "
+                               "as '10/minute'.") from exc
+        self.storage_url = storage_url
+        options = ({"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                    "socket_timeout": REDIS_TIMEOUT_SECONDS}
+                   if storage_url.startswith(("redis://", "rediss://", "redis+unix://")) else {})
+        storage = storage_from_string(storage_url, **options)
+        if not isinstance(storage, Storage):
+            raise RuntimeError(f"ADVIK_RATELIMIT_STORAGE_URL {storage_url!r} names an async "
+                               "storage; use a synchronous one (memory://, redis://…).")
+        self.storage: Storage = storage
+        self.limiter = FixedWindowRateLimiter(storage)
+        self.memory_limiter = (self.limiter if isinstance(storage, MemoryStorage)
+                               else FixedWindowRateLimiter(MemoryStorage()))
+        base = storage.base_exceptions
+        self._failures: tuple[type[Exception], ...] = (
+            StorageError, *(base if isinstance(base, tuple) else (base,)))
+        self._fallback_until = 0.0
+        self._lock = threading.Lock()
+
+    def retry_after(self, address: str) -> int:
+        """0 when ``address`` may try to log in, else the seconds until it may."""
+
+        def wait(limiter: FixedWindowRateLimiter) -> int:
+            if limiter.test(self.item, KEY_PREFIX, address):
+                return 0
+            reset_at = limiter.get_window_stats(self.item, KEY_PREFIX, address).reset_time
+            return min(self.item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
+
+        return self._run(wait)
+
+    def failed(self, address: str) -> None:
+        """Count one failed log-in from ``address``."""
+        self._run(lambda limiter: limiter.hit(self.item, KEY_PREFIX, address))
+
+    def _run(self, action: Callable[[FixedWindowRateLimiter], T]) -> T:
+        if self.memory_limiter is not self.limiter and time.monotonic() >= self._fallback_until:
+            try:
+                return action(self.limiter)
+            except self._failures as exc:
+                with self._lock:
+                    self._fallback_until = time.monotonic() + FALLBACK_SECONDS
+                log.warning("admin log-in limit: storage %s failed (%s); counting in memory "
+                            "for %.0f s", self.storage_url.split("@")[-1], exc,
+                            FALLBACK_SECONDS)
+        return action(self.memory_limiter)
+
+
+def setup(app: Flask) -> LoginThrottle | None:
+    """Create this app's throttle (``None`` when ``ADVIK_ADMIN_LOGIN_RATE_LIMIT`` is empty)."""
+    rate = str(app.config.get("ADVIK_ADMIN_LOGIN_RATE_LIMIT") or "").strip()
+    throttle = None
+    if rate:
+        throttle = LoginThrottle(rate, str(app.config.get("ADVIK_RATELIMIT_STORAGE_URL")
+                                           or "memory://"))
+    get_state(app).extras[THROTTLE_KEY] = throttle
+    return throttle
+
+
+def _current() -> LoginThrottle | None:
+    found = get_state().extras.get(THROTTLE_KEY)
+    return found if isinstance(found, LoginThrottle) else None
+
+
+def retry_after() -> int:
+    """0 when this request's address may try to log in, else the seconds to wait."""
+    throttle = _current()
+    return throttle.retry_after(client_address()) if throttle is not None else 0
+
+
+def count_failure() -> None:
+    """Count a failed log-in against this request's address."""
+    throttle = _current()
+    if throttle is not None:
+        throttle.failed(client_address())
+
+
+def message(seconds: int) -> str:
+    """What the log-in page says while the address is limited."""
+    unit = "second" if seconds == 1 else "seconds"
+    return f"Too many failed log-ins from your network. Try again in {seconds} {unit}."
