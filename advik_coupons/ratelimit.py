@@ -17,7 +17,7 @@ Lua script over both keys, the same ``INCRBY`` + ``EXPIRE`` the ``limits``
 fixed window runs for one key); this is why the apply limit is not a
 Flask-Limiter decorator, which makes one round trip per limit and inspects
 every request of the host app. When the storage fails the counts fall back to
-this process's memory for a few seconds rather than failing the checkout.
+this process's memory for a few seconds (:mod:`advik_coupons.limitstore`).
 
 One :class:`ApplyLimiter` per app (kept in ``get_state().extras``), never a
 module-level one, so two apps in one process keep their own memory counts.
@@ -26,28 +26,23 @@ module-level one, so two apps in one process keep their own memory counts.
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
-import threading
 import time
 
 from flask import Flask, current_app, g, request
-from limits import RateLimitItem, parse
-from limits.errors import StorageError
-from limits.storage import MemoryStorage, RedisStorage, Storage, storage_from_string
+from limits import RateLimitItem
+from limits.storage import RedisStorage, Storage
 from limits.storage.redis_cluster import RedisClusterStorage
+from redis.commands.core import Script
 
 from .bodies import read_body
 from .errors import RateLimited
 from .extension import AppState, get_state
-
-log = logging.getLogger(__name__)
+from .limitstore import LimitStore, parse_rate
 
 LIMITER_KEY = "limiter"
 KEY_PREFIX = "advik_apply"
 APPLY_ENDPOINT = "advik_checkout.apply"
-FALLBACK_SECONDS = 5.0
-REDIS_TIMEOUT_SECONDS = 0.5
 
 # KEYS: the counters; ARGV[1]: the window in seconds. Returns count, ms left, … per key.
 _INCR_ALL = b"""
@@ -96,31 +91,13 @@ class ApplyLimiter:
     """Counts the apply limits of one app: ``hit(address, email)`` or :class:`RateLimited`."""
 
     def __init__(self, rate: str, storage_url: str) -> None:
-        try:
-            self.item: RateLimitItem = parse(rate)
-        except ValueError as exc:
-            raise RuntimeError(f"ADVIK_APPLY_RATE_LIMIT {rate!r} is not a rate such as "
-                               "'30/minute'.") from exc
-        self.storage_url = storage_url
-        options = ({"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-                    "socket_timeout": REDIS_TIMEOUT_SECONDS}
-                   if storage_url.startswith(("redis://", "rediss://", "redis+unix://")) else {})
-        storage = storage_from_string(storage_url, **options)
-        if not isinstance(storage, Storage):
-            raise RuntimeError(f"ADVIK_RATELIMIT_STORAGE_URL {storage_url!r} names an async "
-                               "storage; use a synchronous one (memory://, redis://…).")
-        self.storage: Storage = storage
-        self.memory = (self.storage if isinstance(self.storage, MemoryStorage)
-                       else MemoryStorage())
-        self._script = None
+        self.item: RateLimitItem = parse_rate("ADVIK_APPLY_RATE_LIMIT", rate)
+        self.store = LimitStore(storage_url)
+        self.storage = self.store.storage
+        self._script: Script | None = None
         if isinstance(self.storage, RedisStorage) and not isinstance(
                 self.storage, RedisClusterStorage):  # a cluster cannot run a two-key script
             self._script = self.storage.get_connection().register_script(_INCR_ALL)
-        base = self.storage.base_exceptions
-        self._failures: tuple[type[Exception], ...] = (
-            StorageError, *(base if isinstance(base, tuple) else (base,)))
-        self._fallback_until = 0.0
-        self._lock = threading.Lock()
 
     def keys(self, address: str, email: str | None) -> list[str]:
         found = [self.item.key_for(KEY_PREFIX, "addr", address)]
@@ -131,25 +108,14 @@ class ApplyLimiter:
     def hit(self, address: str, email: str | None) -> None:
         """Count one try for the address (and the e-mail); raise when either is over."""
         keys = self.keys(address, email)
-        counts = self._count(keys)
+        counts = self.store.run(lambda storage: self._count_in(storage, keys), "apply limit")
         over = [left for count, left in counts if count > self.item.amount]
         if over:
             expiry = self.item.get_expiry()
             raise RateLimited(min(expiry, max(1, math.ceil(max(over)))))
 
-    def _count(self, keys: list[str]) -> list[tuple[int, float]]:
-        """(count, seconds left in the window) per key, in one round trip when possible."""
-        if self.storage is not self.memory and time.monotonic() >= self._fallback_until:
-            try:
-                return self._count_in(self.storage, keys)
-            except self._failures as exc:
-                with self._lock:
-                    self._fallback_until = time.monotonic() + FALLBACK_SECONDS
-                log.warning("rate-limit storage %s failed (%s); counting in memory for %.0f s",
-                            self.storage_url.split("@")[-1], exc, FALLBACK_SECONDS)
-        return self._count_in(self.memory, keys)
-
     def _count_in(self, storage: Storage, keys: list[str]) -> list[tuple[int, float]]:
+        """(count, seconds left in the window) per key, in one round trip when possible."""
         expiry = self.item.get_expiry()
         if storage is self.storage and self._script is not None:
             assert isinstance(storage, RedisStorage)

@@ -56,9 +56,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder whose `*.py` hook modules are loaded at start-up. Default: the "
             "bundled `hooks/` folder (webhook and Slack); an empty value loads none."),
     Setting("ADVIK_RATELIMIT_STORAGE_URL", "memory://",
-            "Where the apply limit counts (a `limits` storage URL): `memory://` (one "
-            "process) or `redis://host:6379` (shared by all workers; one round trip per "
-            "request)."),
+            "Where the apply limit and the failed admin log-ins count (a `limits` storage "
+            "URL): `memory://` (one process) or `redis://host:6379` (shared by all "
+            "workers; one round trip per apply)."),
     Setting("ADVIK_APPLY_RATE_LIMIT", "30/minute",
             "Limit on `POST /coupons/apply` per client address and per e-mail."),
     Setting("ADVIK_TRUSTED_PROXIES", 0,

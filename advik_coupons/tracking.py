@@ -8,7 +8,7 @@ redemptions or ten million. The database sums the slots into the site's
 local days and returns one row per day (exact for every time zone, DST
 included: UTC offsets are whole quarter hours). :func:`rebuild_buckets`
 recomputes the rollup from the redemptions with one ``INSERT … SELECT``
-(the migration and bulk loads use it).
+(bulk loads use it; migration 0002 has its own frozen copy of the same SQL).
 """
 
 from __future__ import annotations

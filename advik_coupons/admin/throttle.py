@@ -24,84 +24,47 @@ One :class:`LoginThrottle` per app, kept in ``get_state(app).extras``.
 
 from __future__ import annotations
 
-import logging
 import math
-import threading
 import time
-from collections.abc import Callable
-from typing import TypeVar
 
 from flask import Flask
-from limits import RateLimitItem, parse
-from limits.errors import StorageError
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits import RateLimitItem
+from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from ..extension import get_state
+from ..limitstore import LimitStore, parse_rate
 from ..ratelimit import client_address
-
-log = logging.getLogger(__name__)
 
 THROTTLE_KEY = "admin_login_throttle"
 KEY_PREFIX = "advik_admin_login"
-FALLBACK_SECONDS = 5.0
-REDIS_TIMEOUT_SECONDS = 0.5
-T = TypeVar("T")
 
 
 class LoginThrottle:
     """Counts failed log-ins per address in the configured storage (memory if it fails)."""
 
     def __init__(self, rate: str, storage_url: str) -> None:
-        try:
-            self.item: RateLimitItem = parse(rate)
-        except ValueError as exc:
-            raise RuntimeError(f"ADVIK_ADMIN_LOGIN_RATE_LIMIT {rate!r} is not a rate such "
-                               "as '10/minute'.") from exc
-        self.storage_url = storage_url
-        options = ({"socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-                    "socket_timeout": REDIS_TIMEOUT_SECONDS}
-                   if storage_url.startswith(("redis://", "rediss://", "redis+unix://")) else {})
-        storage = storage_from_string(storage_url, **options)
-        if not isinstance(storage, Storage):
-            raise RuntimeError(f"ADVIK_RATELIMIT_STORAGE_URL {storage_url!r} names an async "
-                               "storage; use a synchronous one (memory://, redis://…).")
-        self.storage: Storage = storage
-        self.limiter = FixedWindowRateLimiter(storage)
-        self.memory_limiter = (self.limiter if isinstance(storage, MemoryStorage)
-                               else FixedWindowRateLimiter(MemoryStorage()))
-        base = storage.base_exceptions
-        self._failures: tuple[type[Exception], ...] = (
-            StorageError, *(base if isinstance(base, tuple) else (base,)))
-        self._fallback_until = 0.0
-        self._lock = threading.Lock()
+        self.item: RateLimitItem = parse_rate("ADVIK_ADMIN_LOGIN_RATE_LIMIT", rate)
+        self.store = LimitStore(storage_url)
+        self._limiters = {storage: FixedWindowRateLimiter(storage)
+                          for storage in (self.store.storage, self.store.memory)}
 
     def retry_after(self, address: str) -> int:
         """0 when ``address`` may try to log in, else the seconds until it may."""
 
-        def wait(limiter: FixedWindowRateLimiter) -> int:
+        def wait(storage: Storage) -> int:
+            limiter = self._limiters[storage]
             if limiter.test(self.item, KEY_PREFIX, address):
                 return 0
             reset_at = limiter.get_window_stats(self.item, KEY_PREFIX, address).reset_time
             return min(self.item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
 
-        return self._run(wait)
+        return self.store.run(wait, "admin log-in limit")
 
     def failed(self, address: str) -> None:
         """Count one failed log-in from ``address``."""
-        self._run(lambda limiter: limiter.hit(self.item, KEY_PREFIX, address))
-
-    def _run(self, action: Callable[[FixedWindowRateLimiter], T]) -> T:
-        if self.memory_limiter is not self.limiter and time.monotonic() >= self._fallback_until:
-            try:
-                return action(self.limiter)
-            except self._failures as exc:
-                with self._lock:
-                    self._fallback_until = time.monotonic() + FALLBACK_SECONDS
-                log.warning("admin log-in limit: storage %s failed (%s); counting in memory "
-                            "for %.0f s", self.storage_url.split("@")[-1], exc,
-                            FALLBACK_SECONDS)
-        return action(self.memory_limiter)
+        self.store.run(lambda storage: self._limiters[storage].hit(
+            self.item, KEY_PREFIX, address), "admin log-in limit")
 
 
 def setup(app: Flask) -> LoginThrottle | None:
