@@ -8,8 +8,14 @@ from typing import Any
 
 import pytest
 import redis
+import redis.connection
 from flask import Flask
+from sqlalchemy import func, select
 
+from advik_coupons import signals
+from advik_coupons.events import wait_for_hooks
+from advik_coupons.extension import get_state
+from advik_coupons.models import CouponDailyStat
 from advik_coupons.ratelimit import app_limiter
 from tests.conftest import REDIS_URL, make_app, make_coupon, unavailable
 
@@ -138,10 +144,7 @@ def test_redis_storage_is_shared_by_workers(sqlite_url: str, tmp_path: Path,
 
 @pytest.fixture
 def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-        unavailable("Redis at " + REDIS_URL, exc)
+    redis_url_or_skip()
     return REDIS_URL
 
 
@@ -163,15 +166,14 @@ def test_redis_counts_address_and_email_in_one_round_trip(
     limiter = app_limiter(app)
     assert limiter is not None
     post(app, addr="10.88.1.1")  # the script is in Redis's cache from here on
-    connection = limiter.storage.get_connection()  # type: ignore[attr-defined]
-    sent: list[tuple[Any, ...]] = []
-    real = connection.execute_command
+    sent: list[Any] = []
+    real = redis.connection.Connection.send_packed_command
 
-    def counted(*args: Any, **options: Any) -> Any:
-        sent.append(args)
-        return real(*args, **options)
+    def counted(self: Any, command: Any, check_health: bool = True) -> None:
+        sent.append(command)
+        real(self, command, check_health)
 
-    monkeypatch.setattr(connection, "execute_command", counted)
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
     tag = secrets.token_hex(4)
     addr, email = f"10.88.0.{secrets.randbelow(250)}", f"once-{tag}@example.com"
     assert post(app, addr=addr, json={**BODY, "email": email}).status_code == 422
@@ -183,8 +185,9 @@ def test_redis_counts_address_and_email_in_one_round_trip(
         stored = limiter.storage.prefixed_key(key)  # type: ignore[attr-defined]
         assert client.get(stored) == b"1"
         assert 0 < client.ttl(stored) <= 60
+    before = len(sent)  # (the checks above sent commands of their own)
     assert post(app, addr=addr).status_code == 422
-    assert len(sent) == 2  # without an e-mail: still one command, one counter
+    assert len(sent) == before + 1  # without an e-mail: one command, one counter
 
 
 @pytest.mark.redis
@@ -201,3 +204,52 @@ def test_redis_email_limit_holds_across_workers(sqlite_url: str, tmp_path: Path,
 def test_a_rate_that_cannot_be_read_stops_the_app(sqlite_url: str, tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="ADVIK_APPLY_RATE_LIMIT"):
         make_app(sqlite_url, tmp_path, ADVIK_APPLY_RATE_LIMIT="often")
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_a_limited_try_is_not_recorded(sqlite_url: str, tmp_path: Path, storage: str) -> None:
+    url = "memory://" if storage == "memory" else REDIS_URL
+    if storage == "redis":
+        redis_url_or_skip()
+    app = limited_app(sqlite_url, tmp_path, ADVIK_RATELIMIT_STORAGE_URL=url)
+    make_coupon(app, code="GOOD10")
+    applied: list[Any] = []
+
+    def seen(sender: Any, **kw: Any) -> None:
+        applied.append(kw)
+
+    signals.coupon_applied.connect(seen, sender=app)
+    try:
+        addr = "10.55." + ".".join(str(b) for b in secrets.token_bytes(2))
+        body = {"code": "good10", "subtotal": "10"}
+        assert [post(app, addr=addr, json=body).status_code for _ in range(4)] == [
+            200, 200, 200, 429]
+        assert wait_for_hooks(app)
+    finally:
+        signals.coupon_applied.disconnect(seen, sender=app)
+    assert len(applied) == 3
+    state = get_state(app)
+    state.funnel.flush()
+    with app.app_context():
+        counts = dict(state.session.execute(
+            select(CouponDailyStat.metric, func.sum(CouponDailyStat.count))
+            .group_by(CouponDailyStat.metric)).all())
+    assert counts == {"tried": 3, "applied": 3}
+
+
+@pytest.mark.redis
+def test_redis_that_forgot_the_script_still_counts(sqlite_url: str, tmp_path: Path,
+                                                   redis_url: str) -> None:
+    app = limited_app(sqlite_url, tmp_path, ADVIK_RATELIMIT_STORAGE_URL=redis_url)
+    addr = "10.44." + ".".join(str(b) for b in secrets.token_bytes(2))
+    for _ in range(3):
+        redis.Redis.from_url(redis_url).script_flush()  # as after a Redis restart
+        assert post(app, addr=addr).status_code == 422
+    assert_limited(post(app, addr=addr))
+
+
+def redis_url_or_skip() -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        unavailable("Redis at " + REDIS_URL, exc)
