@@ -6,12 +6,13 @@ Like the Flask tutorial's ``get_post(id)``: :func:`get_coupon` aborts with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Connection, exists, select
+from sqlalchemy import Connection, bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from .models import Coupon, CouponCode, LedgerBooking, Redemption
@@ -80,12 +81,16 @@ def _terms_from_row(row: Any) -> Terms:
     )
 
 
+@functools.cache
+def _terms_query() -> Any:
+    """Built once; the code is bound per call."""
+    return (select(*_TERMS_COLUMNS).join(Coupon, Coupon.id == CouponCode.coupon_id)
+            .where(CouponCode.code == bindparam("code")))
+
+
 def load_terms(session: Session | Connection, code: str) -> tuple[Terms, int] | None:
     """The terms behind a (normalised) code and the code's row id: one indexed query."""
-    row = session.execute(
-        select(*_TERMS_COLUMNS).join(Coupon, Coupon.id == CouponCode.coupon_id)
-        .where(CouponCode.code == code)
-    ).first()
+    row = session.execute(_terms_query(), {"code": code}).first()
     if row is None:
         return None
     return _terms_from_row(row), int(row[-1])
