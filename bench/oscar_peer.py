@@ -8,7 +8,8 @@ open baskets holding it, and serves it with the gunicorn settings of
 ``common.py``. Then, for Oscar and for us, on MariaDB:
 
 * validate: ``wrk`` with ``apply.lua`` against Oscar's ``/validate`` and our
-  ``/coupons/apply`` (rate limit and funnel on) at 8 and 32 connections;
+  ``/coupons/apply`` (rate limit and funnel on; the limit counted in Redis, or
+  with ``--limits memory`` in each worker's memory) at 8 and 32 connections;
 * redeem: ``wrk`` with ``redeem.lua`` against Oscar's ``/redeem`` (order
   placement) and our ``/api/v1/redemptions``, one hot voucher/coupon;
 * over-redemption: 200 concurrent redemptions of a voucher whose offer allows
@@ -166,7 +167,8 @@ def bench_oscar(args: argparse.Namespace) -> dict[str, Any]:
 def bench_ours(args: argparse.Namespace) -> dict[str, Any]:
     folder = workdir("ours")
     url = database_url("mysql", folder)
-    env = app_env(url, folder)
+    env = app_env(url, folder, **({"ADVIK_RATELIMIT_STORAGE_URL": "memory://"}
+                                  if args.limits == "memory" else {}))
     init_db(env)
     token = make_token(env)
     seed_coupons(url, args.coupons)
@@ -200,7 +202,7 @@ def bench_ours(args: argparse.Namespace) -> dict[str, Any]:
 
 def report(ours: dict[str, Any], oscar: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"\n== Advik Coupons vs django-oscar 4.2 on MariaDB, {WORKERS} sync workers each, "
-          f"{args.coupons} coupons/vouchers ==")
+          f"{args.coupons} coupons/vouchers; our apply limit counted in {args.limits} ==")
     for kind, goal in (("validate", 30), ("redeem", 10)):
         for c in args.connections:
             a, b = ours[kind][c], oscar[kind][c]
@@ -227,6 +229,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--coupons", type=int, default=10_000)
     parser.add_argument("--distinct", type=int, default=100)
+    parser.add_argument("--limits", choices=["redis", "memory"], default="redis",
+                        help="where our (always on) apply rate limit counts, as in apply.py")
     args = parser.parse_args()
     oscar = bench_oscar(args)
     ours = bench_ours(args)
