@@ -45,15 +45,18 @@ KEY_PREFIX = "advik_apply"
 APPLY_ENDPOINT = "advik_checkout.apply"
 
 # KEYS: the counters; ARGV[1]: the window in seconds. Returns count, ms left, … per key.
+# A counter without an expiry (new, or left so by anything) gets one: none stays forever.
 _INCR_ALL = b"""
 local out = {}
 for i, key in ipairs(KEYS) do
     local current = redis.call("incrby", key, 1)
-    if current == 1 then
+    local left = redis.call("pttl", key)
+    if left < 0 then
         redis.call("expire", key, ARGV[1])
+        left = tonumber(ARGV[1]) * 1000
     end
     out[#out + 1] = current
-    out[#out + 1] = redis.call("pttl", key)
+    out[#out + 1] = left
 end
 return out
 """

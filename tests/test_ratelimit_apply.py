@@ -253,3 +253,18 @@ def redis_url_or_skip() -> None:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
         unavailable("Redis at " + REDIS_URL, exc)
+
+
+@pytest.mark.redis
+def test_a_redis_counter_left_without_expiry_gets_one(sqlite_url: str, tmp_path: Path,
+                                                     redis_url: str) -> None:
+    app = limited_app(sqlite_url, tmp_path, ADVIK_RATELIMIT_STORAGE_URL=redis_url)
+    limiter = app_limiter(app)
+    assert limiter is not None
+    addr = "10.33." + ".".join(str(b) for b in secrets.token_bytes(2))
+    stored = limiter.storage.prefixed_key(limiter.keys(addr, None)[0])  # type: ignore[attr-defined]
+    client = redis.Redis.from_url(redis_url)
+    client.set(stored, 7)  # over the limit and no TTL: would block this address forever
+    response = post(app, addr=addr)
+    assert_limited(response)
+    assert 0 < client.ttl(stored) <= 60
