@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from advik_coupons import create_app
+from advik_coupons.demo import prepare
 from advik_coupons.extension import get_state
 from advik_coupons.models import Coupon, CouponCode
 
@@ -80,3 +83,21 @@ def used(app: Flask, code: str) -> int:
         ).scalar_one()
         session.rollback()
         return int(value)
+
+
+def demo_app(folder: Path, **config: Any) -> Flask:
+    """The demo app on a fresh SQLite file, schema, coupons and admin ready."""
+    app = create_app({"TESTING": False, "SECRET_KEY": "browser-tests", "ADVIK_DEMO": True,
+                      "ADVIK_DATABASE_URL": f"sqlite:///{folder / 'demo.sqlite'}",
+                      "INSTANCE_PATH": str(folder / "instance"), "ADVIK_HOOKS_DIR": "",
+                      "ADVIK_QUOTE_CACHE_SECONDS": 0, "ADVIK_APPLY_RATE_LIMIT": "",
+                      "ADVIK_TAX_RATE": Decimal("8.25"),
+                      **config})
+    prepare(app)
+    return app
+
+
+# Deep cleaning 140.00 + window washing 45.00; tax 8.25 % on the post-discount subtotal.
+SUBTOTAL, TAX_BEFORE, TOTAL_BEFORE = "$185.00", "$15.26", "$200.26"
+SPRING10 = {"discount": "\u2212$18.50", "tax": "$13.74", "total": "$180.24"}
+GREEN, RED = "rgb(20, 108, 46)", "rgb(179, 38, 30)"
