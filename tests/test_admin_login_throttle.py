@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -184,3 +187,30 @@ def test_redis_counts_are_shared_by_workers(sqlite_url: str, tmp_path: Path,
     assert spray(b, 1, addr=addr) == [401]
     assert_limited(login(a, ADMIN_EMAIL, ADMIN_PASSWORD, addr=addr))
     assert_limited(login(b, ADMIN_EMAIL, ADMIN_PASSWORD, addr=addr))
+
+
+@pytest.mark.parametrize("storage", ["memory", "redis"])
+def test_a_burst_of_simultaneous_tries_gets_no_more_than_the_limit(
+        sqlite_url: str, tmp_path: Path, storage: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue("redis_url") if storage == "redis" else "memory://"
+    app = throttled_app(sqlite_url, tmp_path, ADVIK_RATELIMIT_STORAGE_URL=url)
+    addr = "198.51.100." + str(secrets.randbelow(250))
+    clients = [app.test_client() for _ in range(16)]
+    pages = [c.get("/admin/login", environ_base={"REMOTE_ADDR": addr}) for c in clients]
+    start = threading.Barrier(len(clients))
+
+    def wrong_password(i: int) -> int:
+        start.wait()  # every form is posted at once: checks before counting would all pass
+        return clients[i].post("/admin/login", environ_base={"REMOTE_ADDR": addr}, data={
+            "email": OTHER_ACCOUNTS[i % 2], "password": "Winter2024!",
+            "csrf_token": csrf_from(pages[i].text)}).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = Counter(pool.map(wrong_password, range(len(clients))))
+    assert statuses == Counter({401: 3, 429: len(clients) - 3})
+    with app.app_context():
+        session = get_state().session
+        checked = sum(session.execute(select(AdminUser.failed_logins).where(
+            AdminUser.email.in_(OTHER_ACCOUNTS))).scalars())
+        session.rollback()
+    assert checked == 3  # the passwords of the 429s were never checked

@@ -60,8 +60,10 @@ def firefox() -> Iterator[Marionette]:
         if IN_CI:
             pytest.fail(f"{FIREFOX} is missing (CI must install Debian's firefox-esr)")
         pytest.skip(f"{FIREFOX} is missing")
+    ARTIFACTS.mkdir(exist_ok=True)
     client = Marionette(bin=FIREFOX, headless=True, host="127.0.0.1", port=free_port(),
-                        startup_timeout=90, prefs=QUIET_PREFS)
+                        startup_timeout=90, prefs=QUIET_PREFS,
+                        gecko_log=str(ARTIFACTS / "gecko.log"))
     client.start_session()
     client.set_window_rect(width=1280, height=900)
     try:

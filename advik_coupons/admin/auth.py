@@ -204,18 +204,18 @@ def login() -> Any:
     status = 200
     headers: dict[str, str] = {}
     if request.method == "POST" and validate_or_400(form):
-        wait = throttle.retry_after()  # too many failures from this address: no password check
+        wait = throttle.attempt()  # too many failures from this address: no password check
         if wait:
             error, status, headers = throttle.message(wait), 429, {"Retry-After": str(wait)}
         else:
             user, error = check_login(form.email.data or "", form.password.data or "")
             if user is not None:
+                throttle.succeeded()
                 session.clear()  # a fresh session: no fixation
                 session[SESSION_KEY] = {"id": user.id, "fp": _fingerprint(user.password_hash)}
                 get_state().session.rollback()
                 flash(f"Logged in as {user.email}.", "success")
                 return redirect(_safe_next(request.args.get("next")))
-            throttle.count_failure()
             status = 401
     return render_template("admin/login.html", form=form, error=error,
                            next=request.args.get("next", "")), status, headers

@@ -6,11 +6,12 @@ accounts from one address would never be slowed; this limit is per address.
 Settings it reads:
 
 * ``ADVIK_ADMIN_LOGIN_RATE_LIMIT`` — e.g. ``10/minute`` (the default); empty
-  turns it off. Failed log-ins (unknown e-mail, wrong password, locked account)
-  from one address are counted in fixed windows; once the count reaches the
-  limit, the log-in form answers ``429`` with ``Retry-After`` **without
-  checking the password** until the window ends. A successful log-in is not
-  counted.
+  turns it off. Log-in attempts from one address are counted in fixed
+  windows *before* the password is checked (so a burst of simultaneous tries
+  cannot all slip in under the limit), and a successful log-in gives its count
+  back: what is limited is failures (unknown e-mail, wrong password, locked
+  account). Over the limit the log-in form answers ``429`` with
+  ``Retry-After`` **without checking the password** until the window ends.
 * ``ADVIK_RATELIMIT_STORAGE_URL`` — where the counts live (a ``limits``
   storage URL): ``memory://`` for one process, ``redis://…`` shared by all
   workers. When the storage fails (Redis down) the counts fall back to this
@@ -49,22 +50,23 @@ class LoginThrottle:
         self._limiters = {storage: FixedWindowRateLimiter(storage)
                           for storage in (self.store.storage, self.store.memory)}
 
-    def retry_after(self, address: str) -> int:
-        """0 when ``address`` may try to log in, else the seconds until it may."""
+    def attempt(self, address: str) -> int:
+        """Count an attempt from ``address``: 0 when it may go on, else the seconds to wait."""
 
-        def wait(storage: Storage) -> int:
+        def count(storage: Storage) -> int:
             limiter = self._limiters[storage]
-            if limiter.test(self.item, KEY_PREFIX, address):
+            if limiter.hit(self.item, KEY_PREFIX, address):
                 return 0
             reset_at = limiter.get_window_stats(self.item, KEY_PREFIX, address).reset_time
             return min(self.item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
 
-        return self.store.run(wait, "admin log-in limit")
+        return self.store.run(count, "admin log-in limit")
 
-    def failed(self, address: str) -> None:
-        """Count one failed log-in from ``address``."""
-        self.store.run(lambda storage: self._limiters[storage].hit(
-            self.item, KEY_PREFIX, address), "admin log-in limit")
+    def succeeded(self, address: str) -> None:
+        """Give back the count of an attempt that logged in."""
+        key = self.item.key_for(KEY_PREFIX, address)
+        self.store.run(lambda storage: storage.incr(key, self.item.get_expiry(), amount=-1),
+                       "admin log-in limit")
 
 
 def setup(app: Flask) -> LoginThrottle | None:
@@ -83,17 +85,17 @@ def _current() -> LoginThrottle | None:
     return found if isinstance(found, LoginThrottle) else None
 
 
-def retry_after() -> int:
-    """0 when this request's address may try to log in, else the seconds to wait."""
+def attempt() -> int:
+    """Count this request's log-in attempt: 0 when it may go on, else the seconds to wait."""
     throttle = _current()
-    return throttle.retry_after(client_address()) if throttle is not None else 0
+    return throttle.attempt(client_address()) if throttle is not None else 0
 
 
-def count_failure() -> None:
-    """Count a failed log-in against this request's address."""
+def succeeded() -> None:
+    """This request's attempt logged in: it does not count as a failure."""
     throttle = _current()
     if throttle is not None:
-        throttle.failed(client_address())
+        throttle.succeeded(client_address())
 
 
 def message(seconds: int) -> str:
