@@ -12,6 +12,7 @@ request.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +36,11 @@ def parse_rate(setting: str, rate: str) -> RateLimitItem:
         return parse(rate)
     except ValueError as exc:
         raise RuntimeError(f"{setting} {rate!r} is not a rate such as '30/minute'.") from exc
+
+
+def retry_after(item: RateLimitItem, seconds_left: float) -> int:
+    """Whole seconds for ``Retry-After``: at least 1, at most the window."""
+    return min(item.get_expiry(), max(1, math.ceil(seconds_left)))
 
 
 class LimitStore:

@@ -26,10 +26,9 @@ module-level one, so two apps in one process keep their own memory counts.
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from limits import RateLimitItem
 from limits.storage import RedisStorage, Storage
 from limits.storage.redis_cluster import RedisClusterStorage
@@ -38,7 +37,7 @@ from redis.commands.core import Script
 from .bodies import read_body
 from .errors import RateLimited
 from .extension import AppState, get_state
-from .limitstore import LimitStore, parse_rate
+from .limitstore import LimitStore, parse_rate, retry_after
 
 LIMITER_KEY = "limiter"
 KEY_PREFIX = "advik_apply"
@@ -75,15 +74,11 @@ def client_address() -> str:
 
 def request_email() -> str | None:
     """The e-mail of the request body, lower-cased, or None (never raises)."""
-    if "advik_limit_email" in g:
-        return g.advik_limit_email  # type: ignore[no-any-return]
     try:
-        value = read_body(request).get("email")
+        value = read_body(request).get("email")  # parsed once per request, then reused
     except Exception:  # noqa: BLE001 - a bad body is the view's to report, not the limiter's
         value = None
-    email = value.strip().lower() if isinstance(value, str) and value.strip() else None
-    g.advik_limit_email = email
-    return email
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
 
 def _email_digest(email: str) -> str:
@@ -114,8 +109,7 @@ class ApplyLimiter:
         counts = self.store.run(lambda storage: self._count_in(storage, keys), "apply limit")
         over = [left for count, left in counts if count > self.item.amount]
         if over:
-            expiry = self.item.get_expiry()
-            raise RateLimited(min(expiry, max(1, math.ceil(max(over)))))
+            raise RateLimited(retry_after(self.item, max(over)))
 
     def _count_in(self, storage: Storage, keys: list[str]) -> list[tuple[int, float]]:
         """(count, seconds left in the window) per key, in one round trip when possible."""

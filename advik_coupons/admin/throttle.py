@@ -25,7 +25,6 @@ One :class:`LoginThrottle` per app, kept in ``get_state(app).extras``.
 
 from __future__ import annotations
 
-import math
 import time
 
 from flask import Flask
@@ -34,7 +33,7 @@ from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from ..extension import get_state
-from ..limitstore import LimitStore, parse_rate
+from ..limitstore import LimitStore, parse_rate, retry_after
 from ..ratelimit import client_address
 
 THROTTLE_KEY = "admin_login_throttle"
@@ -58,7 +57,7 @@ class LoginThrottle:
             if limiter.hit(self.item, KEY_PREFIX, address):
                 return 0
             reset_at = limiter.get_window_stats(self.item, KEY_PREFIX, address).reset_time
-            return min(self.item.get_expiry(), max(1, math.ceil(reset_at - time.time())))
+            return retry_after(self.item, reset_at - time.time())
 
         return self.store.run(count, "admin log-in limit")
 
