@@ -1,10 +1,14 @@
 """Advik Coupons: a coupon engine for booking websites, as a Flask extension."""
 
 from .app import create_app
-from .errors import CouponRejected, DuplicateCode, InvalidRequest, RateLimited
+from .domain.errors import CouponRejected, DuplicateCode, InvalidRequest, NotFound
+from .domain.rules import Booking
 from .extension import AdvikCoupons
-from .redeeming import Quote, RedeemResult, cancel, quote, record_booking, redeem
-from .rules import Booking
+from .services.cancelling import cancel
+from .services.ledger import record_booking
+from .services.quoting import Quote, quote
+from .services.redeeming import RedeemResult, redeem
+from .web.errors import RateLimited
 
 __all__ = [
     "AdvikCoupons",
@@ -12,6 +16,7 @@ __all__ = [
     "CouponRejected",
     "DuplicateCode",
     "InvalidRequest",
+    "NotFound",
     "Quote",
     "RateLimited",
     "RedeemResult",

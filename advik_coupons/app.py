@@ -11,10 +11,11 @@ from typing import Any
 from flask import Flask, redirect, url_for
 from werkzeug.wrappers import Response
 
-from . import dbdown, settings
-from .cli import advik_cli
+from . import settings
+from .commands import advik_cli
 from .extension import AdvikCoupons
 from .resources import instance_file_secret, resource_dir
+from .web import dbdown
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

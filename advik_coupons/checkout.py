@@ -3,10 +3,10 @@
 The endpoint takes the JSON (or form) body of DESIGN §4.2 and answers
 ``200`` (applied, with the price summary), ``422`` (a reason code and the
 customer's message), ``400`` (``invalid_request`` naming each bad field) or
-``429`` (too many attempts, see :mod:`advik_coupons.ratelimit`). The tax rate
+``429`` (too many attempts, see :mod:`advik_coupons.web.ratelimit`). The tax rate
 is the site's (``ADVIK_TAX_RATE``), never the client's; pricing, the funnel
 counters and the ``coupon_applied``/``coupon_rejected`` signals are
-:func:`advik_coupons.redeeming.quote`'s. Unknown, malformed and inactive codes
+:func:`advik_coupons.services.quoting.quote`'s. Unknown, malformed and inactive codes
 all read "This coupon isn't valid."
 
 Browsers on other origins may call it when their origin is listed in
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -29,47 +28,31 @@ from flask import Blueprint, Flask, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
-from . import redeeming, signals
-from .bodies import parse_booking, read_body
-from .errors import CouponRejected
-from .events import emit
-from .extension import AppState, get_state
-from .money import as_str, format_money, price
-from .ratelimit import check_apply_limit, init_limits
+from .domain.money import as_str, format_money, price
 from .resources import resource_dir
-from .rules import Booking, is_valid_code
+from .services.quoting import quote
+from .state import get_state
+from .web.bodies import parse_booking, read_body
+from .web.ratelimit import check_apply_limit, init_limits
 
 bp = Blueprint("advik_checkout", __name__, template_folder=str(resource_dir("templates")),
                static_folder=str(resource_dir("static")), static_url_path="/static")
 
-NOT_VALID = "This coupon isn't valid."
 CORS_MAX_AGE = "600"
 _widget_ids = itertools.count(1)
 
 
-def register(app: Flask, state: AppState, prefix: str) -> None:
+def register(app: Flask, prefix: str) -> None:
     """Mount the endpoint and the widget's files at ``<prefix>/coupons``."""
     app.register_blueprint(bp, url_prefix=prefix + "/coupons")
-    init_limits(app, state)
-
-
-def _reject_malformed(code: str, booking: Booking) -> CouponRejected:
-    """A code that cannot exist: answered like an unknown one, without a lookup."""
-    state = get_state()
-    state.funnel.count(None, datetime.now(UTC).astimezone(state.tz).date(), "tried",
-                       "not_found")
-    emit(signals.coupon_rejected, code=code, reason="not_found", message=NOT_VALID,
-         booking=booking, coupon_id=None)
-    return CouponRejected("not_found", NOT_VALID)
+    init_limits(app, get_state(app))
 
 
 @bp.post("/apply")
 def apply() -> ResponseReturnValue:
     """Validate a code against the booking and answer with the new price summary."""
     code, booking = parse_booking(read_body(request))
-    if not is_valid_code(code):
-        raise _reject_malformed(code, booking)
-    return jsonify(redeeming.quote(code, booking).as_json())
+    return jsonify(quote(code, booking).as_json())
 
 
 bp.before_request(check_apply_limit)

@@ -13,9 +13,10 @@ The README's settings table is generated from :data:`SETTINGS`
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from importlib import import_module
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -168,6 +169,22 @@ def tax_rate(config: Mapping[str, Any]) -> Decimal:
     if not rate.is_finite() or rate < 0 or rate > 100:
         raise RuntimeError("ADVIK_TAX_RATE must be a percentage between 0 and 100")
     return rate
+
+
+def callable_setting(value: object, key: str) -> Callable[..., Any] | None:
+    """A setting that names a callable: the callable itself or ``"module:name"``."""
+    if value in (None, ""):
+        return None
+    if callable(value):
+        return value
+    module_name, _, attr = str(value).partition(":")
+    try:
+        found = getattr(import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise RuntimeError(f"{key}={value!r} does not name an importable callable") from exc
+    if not callable(found):
+        raise RuntimeError(f"{key}={value!r} is not callable")
+    return found  # type: ignore[no-any-return]
 
 
 def settings_table() -> str:

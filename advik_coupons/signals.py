@@ -14,8 +14,8 @@ _signals = Namespace()
 
 #: A code applied at the payment step (a quote). Not stored.
 #: kwargs: ``coupon`` (dict, the coupon as the API shows it), ``code`` (str),
-#: ``booking`` (:class:`~advik_coupons.rules.Booking`), ``price``
-#: (:class:`~advik_coupons.money.Price`).
+#: ``booking`` (:class:`~advik_coupons.domain.rules.Booking`), ``price``
+#: (:class:`~advik_coupons.domain.money.Price`).
 coupon_applied = _signals.signal("advik_coupon_applied")
 
 #: A code that did not apply. kwargs: ``code`` (str, as typed, normalised),
@@ -24,7 +24,7 @@ coupon_applied = _signals.signal("advik_coupon_applied")
 coupon_rejected = _signals.signal("advik_coupon_rejected")
 
 #: A redemption committed. kwargs: ``coupon`` (dict), ``redemption`` (dict, as
-#: the API shows it), ``booking`` (:class:`~advik_coupons.rules.Booking`).
+#: the API shows it), ``booking`` (:class:`~advik_coupons.domain.rules.Booking`).
 coupon_redeemed = _signals.signal("advik_coupon_redeemed")
 
 #: A redemption cancelled and its use released (after commit). kwargs:

@@ -48,9 +48,9 @@ def main() -> int:
     url = args.url or f"sqlite:///{folder}/list.sqlite"
 
     from advik_coupons import create_app
-    from advik_coupons.extension import get_state
-    from advik_coupons.schema import upgrade
-    from advik_coupons.tokens import create_admin
+    from advik_coupons.services.accounts import create_admin
+    from advik_coupons.state import get_state
+    from advik_coupons.store.schema import upgrade
     from bench.tracking import PREFIX, drop_bench_tables
 
     drop_bench_tables(url)

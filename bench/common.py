@@ -83,7 +83,7 @@ def make_token(env: dict[str, str]) -> str:
 
 def seed_coupons(url: str, count: int, prefix: str = "BENCH", **fields: Any) -> list[str]:
     """``count`` coupons with one primary code each (bulk insert); returns the codes."""
-    from advik_coupons.models import Coupon, CouponCode, use_table_prefix
+    from advik_coupons.store.models import Coupon, CouponCode, use_table_prefix
 
     use_table_prefix("advik_")
     engine = create_engine(url)

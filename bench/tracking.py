@@ -3,7 +3,7 @@
 Loads N redemptions (default 1,000,000, all inside the last 90 days — the
 worst case for a 90-day range) into one coupon with a single
 ``INSERT … SELECT`` over a 1,000-row digits table, builds the rollup with
-:func:`advik_coupons.tracking.rebuild_buckets`, then times, for the 90-day
+:func:`advik_coupons.store.tracking.rebuild_buckets`, then times, for the 90-day
 range: the summary + chart (``coupon_stats``; also over 12 months), the funnel
 (``coupon_funnel``), and the whole page (``GET /admin/coupons/<id>?range=90d``
 through the test client, logged in). The baseline, measured in the same run,
@@ -117,14 +117,14 @@ def main() -> int:
     drop_bench_tables(url)
 
     from advik_coupons import create_app
-    from advik_coupons.coupons import create_coupon
-    from advik_coupons.extension import get_state
-    from advik_coupons.forms import CREATE_DEFAULTS
-    from advik_coupons.models import Redemption
-    from advik_coupons.rules import start_of_day
-    from advik_coupons.schema import upgrade
-    from advik_coupons.tokens import create_admin
-    from advik_coupons.tracking import coupon_funnel, coupon_stats, rebuild_buckets
+    from advik_coupons.domain.coupon import defaults
+    from advik_coupons.domain.rules import start_of_day
+    from advik_coupons.services.accounts import create_admin
+    from advik_coupons.services.coupons import create_coupon
+    from advik_coupons.state import get_state
+    from advik_coupons.store.models import Redemption
+    from advik_coupons.store.schema import upgrade
+    from advik_coupons.store.tracking import coupon_funnel, coupon_stats, rebuild_buckets
 
     app = create_app({"SECRET_KEY": "bench", "ADVIK_DATABASE_URL": url, "INSTANCE_PATH": folder,
                       "ADVIK_TABLE_PREFIX": PREFIX, "ADVIK_HOOKS_DIR": "",
@@ -134,11 +134,9 @@ def main() -> int:
         state = get_state()
         engine = state.engine
         upgrade(engine)
-        values: dict[str, Any] = dict(CREATE_DEFAULTS)
+        values: dict[str, Any] = defaults()
         values.update(name="Bench", code="BENCH10", discount_value=Decimal("10"),
-                      days_of_week="", booking_types="one_time,recurring",
-                      min_subtotal=Decimal("0"), max_subtotal=Decimal("0"), description="",
-                      starts_at=now - timedelta(days=400), ends_at=None, max_uses=None)
+                      starts_at=now - timedelta(days=400))
         coupon_id = create_coupon(values).id
         create_admin("bench@example.com", "bench-password")
         started = time.perf_counter()

@@ -17,7 +17,7 @@ import httpx
 from flask import Flask
 
 from advik_coupons import events
-from advik_coupons.money import format_money
+from advik_coupons.domain.money import format_money
 
 TITLES = {"coupon.redeemed": "Coupon {code} redeemed",
           "coupon.limit_reached": "Coupon {code} has reached its usage limit",

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from advik_coupons import create_app
-from advik_coupons.demo import prepare
-from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon, CouponCode
+from advik_coupons.commands import prepare_demo as prepare
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Coupon, CouponCode
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

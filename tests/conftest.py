@@ -20,9 +20,12 @@ from flask import Flask
 from sqlalchemy import create_engine, inspect, text
 
 from advik_coupons import create_app
-from advik_coupons.extension import get_state
-from advik_coupons.models import Base
-from advik_coupons.schema import upgrade
+from advik_coupons.domain.coupon import defaults
+from advik_coupons.services.accounts import create_token
+from advik_coupons.services.coupons import create_coupon
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Base
+from advik_coupons.store.schema import upgrade
 from tests.hook_receiver import Receiver, running_receiver, webhook_config
 
 MYSQL_URL = os.environ.get(
@@ -137,8 +140,6 @@ class ApiClient:
     """The test client with a real bearer token."""
 
     def __init__(self, app: Flask) -> None:
-        from advik_coupons.tokens import create_token
-
         self.app = app
         self.client = app.test_client()
         with app.app_context():
@@ -175,17 +176,9 @@ def coupon_fields(**overrides: Any) -> dict[str, Any]:
 
 def make_coupon(app: Flask, **overrides: Any) -> int:
     """Create a coupon through the service layer (the API's own path) and return its id."""
-    from advik_coupons.coupons import create_coupon
-    from advik_coupons.forms import CREATE_DEFAULTS
-
-    values: dict[str, Any] = {k: v for k, v in CREATE_DEFAULTS.items()}
+    values: dict[str, Any] = defaults()
     values.update({"name": "Test coupon", "code": "TEST10", "discount_type": "percent",
-                   "discount_value": Decimal("10"), "description": "", "ends_at": None,
-                   "max_uses": None, "starts_at": None})
-    values["days_of_week"] = ",".join(values["days_of_week"])
-    values["booking_types"] = ",".join(values["booking_types"])
-    values["min_subtotal"] = Decimal(values["min_subtotal"])
-    values["max_subtotal"] = Decimal(values["max_subtotal"])
+                   "discount_value": Decimal("10")})
     values.update(overrides)
     with app.app_context():
         return create_coupon(values).id

@@ -20,8 +20,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from advik_coupons.events import stage
-from advik_coupons.extension import get_state
-from advik_coupons.models import OutboxMessage, utcnow
+from advik_coupons.state import get_state
+from advik_coupons.store.models import OutboxMessage, utcnow
 
 
 class QuietHandler(WSGIRequestHandler):

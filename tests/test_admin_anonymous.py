@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 
 from advik_coupons import create_app
-from advik_coupons.coupons import create_batch
+from advik_coupons.services.coupons import create_batch
 from tests.conftest import BASE_CONFIG, make_coupon
 
 PUBLIC = {"advik_admin.login", "advik_admin.logout", "advik_admin.static"}

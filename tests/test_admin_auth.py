@@ -8,9 +8,9 @@ from flask import Flask, request
 from flask_sqlalchemy import SQLAlchemy
 
 from advik_coupons import AdvikCoupons
-from advik_coupons.extension import get_state
-from advik_coupons.schema import upgrade
-from advik_coupons.tokens import create_admin
+from advik_coupons.services.accounts import create_admin
+from advik_coupons.state import get_state
+from advik_coupons.store.schema import upgrade
 from tests.admin_support import ADMIN_EMAIL, ADMIN_PASSWORD, AdminClient, admin, csrf_from
 from tests.conftest import make_coupon
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Coupon
 from tests.admin_support import AdminClient, admin
 from tests.conftest import make_coupon
 

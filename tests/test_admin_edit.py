@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon
-from advik_coupons.queries import primary_code
-from advik_coupons.rules import CODE_ALPHABET
+from advik_coupons.domain.codes import CODE_ALPHABET
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Coupon
+from advik_coupons.store.queries import primary_code
 from tests.admin_support import AdminClient, admin
 from tests.conftest import make_coupon
 
@@ -54,12 +54,11 @@ def test_create_through_the_form(admin: AdminClient, app: Flask) -> None:
     assert "Coupon AUTUMN15 created." in admin.get(response.location).text
     coupon, code = stored(app, coupon_id)
     assert code == "AUTUMN15"
-    assert (coupon.days_of_week, coupon.max_uses, coupon.once_per_customer) == ("mon,fri", 50,
-                                                                                True)
+    assert (coupon.days_of_week, coupon.max_uses, coupon.once_per_customer) == (
+        {"mon", "fri"}, 50, True)
     assert (coupon.min_subtotal, coupon.max_subtotal) == (Decimal("100"), Decimal("500"))
-    assert (coupon.audience, coupon.booking_types, coupon.recurring_scope) == ("new",
-                                                                               "recurring",
-                                                                               "all")
+    assert (coupon.audience, coupon.booking_types, coupon.recurring_scope) == (
+        "new", {"recurring"}, "all")
     assert coupon.ends_at is not None and coupon.ends_at.astimezone(ZoneInfo("UTC")).strftime(
         "%Y-%m-%d %H:%M:%S") == "2030-12-31 23:59:59"
 

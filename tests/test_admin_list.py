@@ -12,10 +12,10 @@ from flask import Flask
 from sqlalchemy import event
 
 from advik_coupons import Booking, redeem
-from advik_coupons.coupons import create_batch
-from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon
-from advik_coupons.serialize import coupon_status
+from advik_coupons.services.coupons import create_batch
+from advik_coupons.services.serialize import coupon_status
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Coupon
 from tests.admin_support import AdminClient, admin, any_admin
 from tests.conftest import make_coupon
 

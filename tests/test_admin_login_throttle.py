@@ -16,9 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from advik_coupons.extension import get_state
-from advik_coupons.models import AdminUser
-from advik_coupons.tokens import create_admin
+from advik_coupons.services.accounts import create_admin
+from advik_coupons.state import get_state
+from advik_coupons.store.models import AdminUser
 from tests.admin_support import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_from
 from tests.conftest import REDIS_URL, make_app, unavailable
 

@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from advik_coupons import Booking, redeem
-from advik_coupons.extension import get_state
-from advik_coupons.models import CouponCode, Redemption
+from advik_coupons.state import get_state
+from advik_coupons.store.models import CouponCode, Redemption
 from tests.admin_support import AdminClient, admin
 from tests.conftest import make_coupon
 

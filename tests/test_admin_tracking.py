@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 
 from advik_coupons import Booking, CouponRejected, cancel, quote, redeem
 from advik_coupons.admin.ranges import parse_range
-from advik_coupons.extension import get_state
-from advik_coupons.models import Redemption, RedemptionBucket
-from advik_coupons.tracking import coupon_stats, rebuild_buckets
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Redemption, RedemptionBucket
+from advik_coupons.store.tracking import coupon_stats, rebuild_buckets
 from tests.admin_support import AdminClient, admin, any_admin
 from tests.conftest import make_app, make_coupon
 

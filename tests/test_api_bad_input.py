@@ -8,8 +8,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon, Redemption
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Coupon, Redemption
 from tests.conftest import ApiClient, coupon_fields
 
 HOSTILE_VALUES: list[Any] = [

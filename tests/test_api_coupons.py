@@ -27,8 +27,8 @@ def test_tokens_are_required(app: Flask, api: ApiClient) -> None:
 def test_tokens_are_stored_hashed(app: Flask, api: ApiClient) -> None:
     from sqlalchemy import select
 
-    from advik_coupons.extension import get_state
-    from advik_coupons.models import ApiToken
+    from advik_coupons.state import get_state
+    from advik_coupons.store.models import ApiToken
 
     with app.app_context():
         stored = get_state().session.execute(select(ApiToken.token_hash)).scalars().all()

@@ -21,11 +21,11 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from advik_coupons import Booking, create_app, redeem
-from advik_coupons.coupons import create_batch
-from advik_coupons.extension import get_state
-from advik_coupons.models import CouponCode
-from advik_coupons.schema import upgrade
-from advik_coupons.tokens import create_admin
+from advik_coupons.services.accounts import create_admin
+from advik_coupons.services.coupons import create_batch
+from advik_coupons.state import get_state
+from advik_coupons.store.models import CouponCode
+from advik_coupons.store.schema import upgrade
 from tests.browser_support import (
     need_chromium,
     save_screenshot,

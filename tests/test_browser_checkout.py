@@ -17,8 +17,8 @@ from flask import Flask, render_template_string
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from advik_coupons.extension import get_state
-from advik_coupons.models import Redemption
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Redemption
 from tests.browser_support import (
     GREEN,
     RED,

@@ -9,8 +9,8 @@ from pathlib import Path
 from flask import Flask, render_template_string
 
 from advik_coupons import AdvikCoupons
-from advik_coupons.extension import get_state
-from advik_coupons.schema import upgrade
+from advik_coupons.state import get_state
+from advik_coupons.store.schema import upgrade
 from tests.conftest import make_app
 
 PAGE = ('{% include "advik/coupon_assets.html" %}'

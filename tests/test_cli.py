@@ -99,7 +99,7 @@ def test_revoke_token(tmp_path: Path) -> None:
     again = run(tmp_path, "revoke-token", "--name", "old-site", check=False)
     assert again.returncode == 1 and "no active API token" in again.stderr
     from advik_coupons import create_app
-    from advik_coupons.tokens import check_token
+    from advik_coupons.services.accounts import check_token
 
     app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "ADVIK_HOOKS_DIR": "",
                       "ADVIK_DATABASE_URL": f"sqlite:///{tmp_path}/instance/advik_coupons.sqlite"})

@@ -18,10 +18,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from advik_coupons.demo import prepare
-from advik_coupons.demo_data import DEMO_ADMIN_EMAIL, DEMO_COUPONS
-from advik_coupons.extension import get_state
-from advik_coupons.models import AdminUser, Coupon, CouponCode, LedgerBooking, Redemption
+from advik_coupons.commands import prepare_demo as prepare
+from advik_coupons.demo.data import DEMO_ADMIN_EMAIL, DEMO_COUPONS
+from advik_coupons.state import get_state
+from advik_coupons.store.models import AdminUser, Coupon, CouponCode, LedgerBooking, Redemption
 from tests.browser_support import used
 from tests.conftest import make_app
 
@@ -71,7 +71,7 @@ def test_seeding_is_idempotent_and_covers_each_rule(demo: Flask) -> None:
         assert rows["SPRING10"].min_subtotal == Decimal("100.00")
         assert rows["SPRING10"].discount_value == Decimal("10.00")
         assert rows["WELCOME15"].audience == "new"
-        assert rows["WEEKDAY20"].days_of_week == "mon,tue,wed,thu,fri"
+        assert rows["WEEKDAY20"].days_of_week == {"mon", "tue", "wed", "thu", "fri"}
         assert rows["SAVE25"].discount_type == "fixed"
         assert rows["EVERYVISIT"].recurring_scope == "all"
         assert rows["SUMMER2025"].ends_at is not None

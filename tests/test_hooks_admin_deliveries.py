@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import update
 
-from advik_coupons import delivery
-from advik_coupons.extension import get_state
-from advik_coupons.models import OutboxMessage
+from advik_coupons.events import delivery
+from advik_coupons.state import get_state
+from advik_coupons.store.models import OutboxMessage
 from tests.admin_support import AdminClient, csrf_from
 from tests.hook_receiver import Receiver, outbox, stage_event
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from advik_coupons.extension import get_state
 from advik_coupons.resources import resource_dir
+from advik_coupons.state import get_state
 from tests.conftest import make_app
 
 RECORDING = """
 def register(app, state):
-    state.extras.setdefault("order", []).append({name!r})
+    app.config.setdefault("TEST_ORDER", []).append({name!r})
 """
 
 
@@ -46,7 +46,7 @@ def test_order_folder_then_setting_then_entry_points(
     app = make_app(sqlite_url, tmp_path, ADVIK_HOOKS_DIR=str(folder),
                    ADVIK_HOOKS="named_hook_mod")
     with app.app_context():
-        assert get_state().extras["order"] == ["folder:a", "folder:b", "setting", "entry-point"]
+        assert app.config["TEST_ORDER"] == ["folder:a", "folder:b", "setting", "entry-point"]
     sys.modules.pop("named_hook_mod", None)
     sys.modules.pop("ep_hook_pkg", None)
 
@@ -65,8 +65,8 @@ def test_a_broken_module_is_logged_by_name_and_skipped(
     assert "broken_hook.py" in logged and "raises_hook.py" in logged
     assert "no_such_hook_package.mod" in logged
     with app.app_context():
-        assert get_state().extras["order"] == ["fine"]
-        assert [Path(n).name for n in get_state().extras["hooks_loaded"]] == ["z_fine.py"]
+        assert app.config["TEST_ORDER"] == ["fine"]
+        assert [Path(n).name for n in get_state().hooks_loaded] == ["z_fine.py"]
     assert app.test_client().get("/healthz").status_code == 200
 
 
@@ -74,10 +74,10 @@ def test_the_bundled_folder_is_the_default_and_empty_turns_it_off(
         sqlite_url: str, tmp_path: Path) -> None:
     app = make_app(sqlite_url, tmp_path, ADVIK_HOOKS_DIR=None)
     with app.app_context():
-        loaded = [Path(n).name for n in get_state().extras["hooks_loaded"]]
+        loaded = [Path(n).name for n in get_state().hooks_loaded]
         assert {"webhook.py", "slack.py"} <= set(loaded)
         assert get_state().channels == []  # no URL set: they do nothing
     assert (resource_dir("hooks") / "webhook.py").is_file()
     off = make_app(sqlite_url, tmp_path / "off", ADVIK_HOOKS_DIR="")
     with off.app_context():
-        assert get_state().extras["hooks_loaded"] == []
+        assert get_state().hooks_loaded == []

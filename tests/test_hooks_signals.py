@@ -14,8 +14,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 
 from advik_coupons import events, signals
-from advik_coupons.extension import get_state
-from advik_coupons.models import table_prefix
+from advik_coupons.store.models import table_prefix
 from tests.conftest import ApiClient, make_app, make_coupon
 
 BODY = {"code": "TEST10", "subtotal": "100.00", "email": "ann@example.com"}
@@ -37,7 +36,7 @@ def test_a_closure_connected_weakly_by_a_hook_module_survives_gc(
         from advik_coupons import signals
 
         def register(app, state):
-            seen = state.extras.setdefault("seen", [])
+            seen = app.config.setdefault("TEST_SEEN", [])
 
             def on_redeemed(sender, **kw):       # a closure, connected WEAKLY
                 seen.append(kw["redemption"]["booking_ref"])
@@ -51,8 +50,7 @@ def test_a_closure_connected_weakly_by_a_hook_module_survives_gc(
     answer = api.post("/redemptions", json={**BODY, "booking_ref": "BK-1"})
     assert answer.status_code == 201
     assert events.wait_for_hooks(app)
-    with app.app_context():
-        assert get_state().extras["seen"] == ["BK-1"]
+    assert app.config["TEST_SEEN"] == ["BK-1"]
 
 
 def test_redeemed_is_sent_after_the_commit(app: Flask, sqlite_url: str) -> None:

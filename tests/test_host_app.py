@@ -11,9 +11,9 @@ from sqlalchemy import String, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from advik_coupons import AdvikCoupons
-from advik_coupons.extension import get_state
-from advik_coupons.schema import upgrade
-from advik_coupons.tokens import create_token
+from advik_coupons.services.accounts import create_token
+from advik_coupons.state import get_state
+from advik_coupons.store.schema import upgrade
 
 
 class HostBase(DeclarativeBase):

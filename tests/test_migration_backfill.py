@@ -2,7 +2,7 @@
 
 A database is migrated to 0001_initial, given coupons and redemptions, then upgraded
 to the heads; the rollup must hold what the numbers say and what
-:func:`advik_coupons.tracking.rebuild_buckets` computes from the same redemptions.
+:func:`advik_coupons.store.tracking.rebuild_buckets` computes from the same redemptions.
 On MariaDB the test uses its own database, ``advik_admin`` (created when missing),
 as it starts from an empty schema.
 """
@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 
-from advik_coupons import models
-from advik_coupons.models import UTCDateTime
-from advik_coupons.schema import _config, current_heads, newest_heads
-from advik_coupons.tracking import rebuild_buckets
+from advik_coupons.store import models
+from advik_coupons.store.models import UTCDateTime
+from advik_coupons.store.schema import _config, current_heads, newest_heads
+from advik_coupons.store.tracking import rebuild_buckets
 from tests.conftest import MYSQL_URL, drop_plugin_tables, unavailable
 
 ADMIN_DATABASE = "advik_admin"
@@ -141,7 +141,7 @@ def read_buckets(connection: Connection, prefix: str) -> list[tuple[int, ...]]:
 
 
 def migrate(engine: Engine, revision: str) -> None:
-    """What :func:`advik_coupons.schema.upgrade` runs, up to a given revision."""
+    """What :func:`advik_coupons.store.schema.upgrade` runs, up to a given revision."""
     with engine.connect() as connection:
         command.upgrade(_config(connection), revision)
         connection.commit()

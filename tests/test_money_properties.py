@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from advik_coupons.money import discount_amount, price
+from advik_coupons.domain.money import discount_amount, price
 
 amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2,
                       allow_nan=False, allow_infinity=False)

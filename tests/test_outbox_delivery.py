@@ -10,9 +10,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from advik_coupons import delivery
-from advik_coupons.extension import get_state
-from advik_coupons.models import utcnow
+from advik_coupons.events import delivery
+from advik_coupons.state import get_state
+from advik_coupons.store.models import utcnow
 from tests.conftest import make_app
 from tests.hook_receiver import (
     Receiver,
@@ -168,7 +168,7 @@ def test_the_background_thread_delivers(sqlite_url: str, tmp_path: Path,
     app = make_app(sqlite_url, tmp_path,
                    **webhook_config(receiver, ADVIK_DELIVERY_THREAD=True))
     with app.app_context():
-        stop = get_state().extras["delivery_stop"]
+        stop = get_state().delivery_stop
     try:
         event_id = stage_event(app)
         deadline = time.monotonic() + 10

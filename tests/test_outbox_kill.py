@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from advik_coupons import delivery
-from advik_coupons.extension import get_state
+from advik_coupons.events import delivery
+from advik_coupons.state import get_state
 from tests.conftest import make_app
 from tests.hook_receiver import Receiver, outbox, stage_event, webhook_config
 

@@ -11,10 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from advik_coupons import events, redeeming
-from advik_coupons.extension import get_state
-from advik_coupons.models import OutboxMessage, Redemption
-from advik_coupons.rules import Booking
+from advik_coupons import events
+from advik_coupons.domain.rules import Booking
+from advik_coupons.services import redeeming
+from advik_coupons.state import get_state
+from advik_coupons.store.models import OutboxMessage, Redemption
 from tests.conftest import ApiClient, make_app, make_coupon
 from tests.hook_receiver import Receiver, webhook_config
 

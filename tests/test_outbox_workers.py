@@ -8,8 +8,9 @@ from collections import Counter
 import httpx
 from flask import Flask
 
-from advik_coupons import delivery, events
-from advik_coupons.extension import get_state
+from advik_coupons import events
+from advik_coupons.events import delivery
+from advik_coupons.state import get_state
 from tests.hook_receiver import Receiver, outbox, stage_event
 
 NOTICES = 40

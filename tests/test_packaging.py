@@ -22,11 +22,11 @@ CHECK = textwrap.dedent("""
         assert any(folder.iterdir()), name
     assert (resource_dir("hooks") / "webhook.py").is_file()
     assert (resource_dir("hooks") / "slack.py").is_file()
-    assert (pkg / "migrations" / "versions" / "0001_initial.py").is_file()
+    assert (pkg / "store" / "migrations" / "versions" / "0001_initial.py").is_file()
     tmp = tempfile.mkdtemp()
     app = create_app({"ADVIK_DATABASE_URL": f"sqlite:///{tmp}/p.sqlite", "INSTANCE_PATH": tmp})
-    from advik_coupons.extension import get_state
-    from advik_coupons.schema import upgrade
+    from advik_coupons.state import get_state
+    from advik_coupons.store.schema import upgrade
     with app.app_context():
         upgrade(get_state().engine)
     client = app.test_client()

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from advik_coupons.extension import get_state
-from advik_coupons.tokens import create_token
+from advik_coupons.services.accounts import create_token
+from advik_coupons.state import get_state
 from tests.conftest import make_app, make_coupon
 from tests.hook_receiver import SECRET, Receiver
 from tests.production_servers import fire, server_env, start_server
@@ -97,7 +97,7 @@ def test_webhook_settings_reach_the_workers(mysql_url: str, tmp_path: Path,
     env = webhook_env(mysql_url, tmp_path, receiver)
     out = subprocess.run([sys.executable, "-c", (
         "from advik_coupons import create_app\n"
-        "from advik_coupons.extension import get_state\n"
+        "from advik_coupons.state import get_state\n"
         "app = create_app()\n"
         "print(sorted(c.name for c in get_state(app).channels))")],
         env=env, capture_output=True, text=True, timeout=60)

@@ -19,9 +19,9 @@ import redis
 from flask import Flask
 from sqlalchemy import func, select
 
-from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon, Redemption
-from advik_coupons.tokens import create_token
+from advik_coupons.services.accounts import create_token
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Coupon, Redemption
 from tests.conftest import REDIS_URL, make_app, make_coupon, unavailable
 from tests.production_servers import Server, fire, server_env, start_server
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from advik_coupons.extension import get_state
-from advik_coupons.schema import newest_heads
+from advik_coupons.state import get_state
+from advik_coupons.store.schema import newest_heads
 from tests.conftest import drop_plugin_tables, make_app
 from tests.production_servers import free_port, server_env, start_server
 

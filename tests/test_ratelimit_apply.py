@@ -14,9 +14,9 @@ from sqlalchemy import func, select
 
 from advik_coupons import signals
 from advik_coupons.events import wait_for_hooks
-from advik_coupons.extension import get_state
-from advik_coupons.models import CouponDailyStat
-from advik_coupons.ratelimit import app_limiter
+from advik_coupons.state import get_state
+from advik_coupons.store.models import CouponDailyStat
+from advik_coupons.web.ratelimit import app_limiter
 from tests.conftest import REDIS_URL, make_app, make_coupon, unavailable
 
 BODY = {"code": "NOPE", "subtotal": "10.00"}

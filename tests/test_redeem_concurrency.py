@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from advik_coupons import Booking, CouponRejected, redeem
-from advik_coupons.extension import get_state
-from advik_coupons.models import Coupon, Redemption
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Coupon, Redemption
 from tests.conftest import make_coupon
 
 
@@ -79,7 +79,7 @@ def test_the_same_booking_ten_times_is_one_redemption(any_app: Flask) -> None:
 def test_single_use_batch_code_is_used_once(any_app: Flask) -> None:
     coupon_id = make_coupon(any_app, code="BATCHY")
     with any_app.app_context():
-        from advik_coupons.coupons import create_batch
+        from advik_coupons.services.coupons import create_batch
 
         _batch, codes = create_batch(coupon_id, 1, "mail")
     outcome = race(any_app, [redeem_call(codes[0], f"s-{i}") for i in range(8)])

@@ -8,17 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from advik_coupons.errors import CouponRejected
-from advik_coupons.money import discount_amount, price
-from advik_coupons.rules import (
-    Booking,
-    Context,
-    end_of_day,
-    is_valid_code,
-    normalize_code,
-    start_of_day,
-    validate,
-)
+from advik_coupons.domain.codes import is_valid_code, normalize_code
+from advik_coupons.domain.errors import CouponRejected
+from advik_coupons.domain.money import discount_amount, price
+from advik_coupons.domain.rules import Booking, Context, end_of_day, start_of_day, validate
 from tests.test_rules_order import History, booking, terms
 
 NEW_YORK = ZoneInfo("America/New_York")

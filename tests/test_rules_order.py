@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from advik_coupons.errors import CouponRejected
-from advik_coupons.rules import Booking, Context, Terms, validate
+from advik_coupons.domain.errors import CouponRejected
+from advik_coupons.domain.rules import Booking, Context, Terms, validate
 
 NOW = datetime(2026, 12, 9, 15, 0, tzinfo=UTC)  # a Wednesday
 CTX = Context(now=NOW, tz=UTC, currency="USD")

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import inspect
 
-from advik_coupons.extension import get_state
-from advik_coupons.models import Base
-from advik_coupons.schema import current_heads, newest_heads
+from advik_coupons.state import get_state
+from advik_coupons.store.models import Base
+from advik_coupons.store.schema import current_heads, newest_heads
 from tests.conftest import MYSQL_URL
 
 
@@ -42,9 +42,9 @@ PREFIX_SCRIPT = textwrap.dedent("""
     import sys
     from sqlalchemy import inspect, text
     from advik_coupons import create_app
-    from advik_coupons.extension import get_state
-    from advik_coupons.schema import upgrade
-    from advik_coupons.tokens import create_token
+    from advik_coupons.state import get_state
+    from advik_coupons.store.schema import upgrade
+    from advik_coupons.services.accounts import create_token
     url, instance = sys.argv[1], sys.argv[2]
     app = create_app({"ADVIK_DATABASE_URL": url, "ADVIK_TABLE_PREFIX": "wp_advik_",
                       "ADVIK_HOOKS_DIR": "", "INSTANCE_PATH": instance, "SECRET_KEY": "x"})

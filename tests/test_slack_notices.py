@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from advik_coupons import delivery
+from advik_coupons.events import delivery
 from tests.conftest import ApiClient, make_app, make_coupon
 from tests.hook_receiver import Receiver, outbox, running_receiver
 

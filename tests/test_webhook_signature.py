@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from advik_coupons import delivery
+from advik_coupons.events import delivery
 from advik_coupons.webhook_verify import WebhookVerificationError, sign, verify
 from tests.conftest import ApiClient, make_app, make_coupon
 from tests.hook_receiver import SECRET, Receiver, outbox, webhook_config

@@ -1,8 +1,8 @@
-"""The admin pages (DESIGN §4.3): log-in, coupon list, create/edit, the tracking view,
-manual apply and code batches, on one blueprint ``advik_admin``.
+"""The admin pages (``docs/contracts.md`` §4.3) on one blueprint, ``advik_admin``.
 
-``wiring.py`` registers :data:`bp` under ``ADVIK_URL_PREFIX + ADVIK_ADMIN_PREFIX``
-and calls :func:`setup`. Another module adds a page to the admin with
+:data:`ROUTES` lists every page; :func:`register` mounts the blueprint under
+``ADVIK_URL_PREFIX + ADVIK_ADMIN_PREFIX`` and hardens the session cookie.
+A host adds a page of its own to the admin with
 ``from advik_coupons.admin.blueprint import bp`` and
 ``from advik_coupons.admin.auth import admin_required``, extending
 ``admin/base.html`` (blocks ``title`` and ``content``).
@@ -10,16 +10,65 @@ and calls :func:`setup`. Another module adds a page to the admin with
 
 from __future__ import annotations
 
-from . import (  # noqa: F401  (routes and template helpers)
-    helpers,
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+
+from . import (
+    deliveries,
     views_batches,
     views_bookings,
     views_edit,
     views_list,
+    views_login,
     views_manual,
     views_track,
 )
-from .auth import admin_required, current_admin, setup
+from .auth import admin_required, current_admin, setup, template_context
 from .blueprint import bp
+from .helpers import template_helpers
 
-__all__ = ["admin_required", "bp", "current_admin", "setup"]
+GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
+
+Route = tuple[str, Callable[..., Any], tuple[str, ...]]
+
+#: (rule, view, methods) of the pages anyone may open.
+PUBLIC_ROUTES: tuple[Route, ...] = (
+    ("/login", views_login.login, BOTH),
+    ("/logout", views_login.logout, BOTH),
+)
+#: (rule, view, methods) of every other admin page: each is ``admin_required``.
+ROUTES: tuple[Route, ...] = (
+    ("/coupons", views_list.coupon_list, GET),
+    ("/coupons/new", views_edit.coupon_new, BOTH),
+    ("/coupons/generate-code", views_edit.generate_code, GET),
+    ("/coupons/<int:coupon_id>", views_track.coupon_view, GET),
+    ("/coupons/<int:coupon_id>/edit", views_edit.coupon_edit, BOTH),
+    ("/coupons/<int:coupon_id>/toggle", views_list.coupon_toggle, POST),
+    ("/coupons/<int:coupon_id>/delete", views_list.coupon_delete, POST),
+    ("/coupons/<int:coupon_id>/bookings", views_bookings.bookings, GET),
+    ("/coupons/<int:coupon_id>/bookings.csv", views_bookings.bookings_csv, GET),
+    ("/coupons/<int:coupon_id>/apply", views_manual.manual_apply, BOTH),
+    ("/coupons/<int:coupon_id>/batches", views_batches.batches, BOTH),
+    ("/coupons/<int:coupon_id>/batches/<int:batch_id>", views_batches.batch_view, GET),
+    ("/coupons/<int:coupon_id>/batches/<int:batch_id>.csv", views_batches.batch_csv, GET),
+    ("/deliveries", deliveries.deliveries, GET),
+    ("/deliveries/<int:row_id>/retry", deliveries.delivery_retry, POST),
+)
+
+for _rule, _view, _methods in PUBLIC_ROUTES:
+    bp.add_url_rule(_rule, view_func=_view, methods=list(_methods))
+for _rule, _view, _methods in ROUTES:
+    bp.add_url_rule(_rule, view_func=admin_required(_view), methods=list(_methods))
+bp.context_processor(template_context)
+bp.context_processor(template_helpers)
+
+
+def register(app: Flask, url_prefix: str) -> None:
+    """Mount the admin pages and set up their log-in."""
+    app.register_blueprint(bp, url_prefix=url_prefix)
+    setup(app)
+
+
+__all__ = ["PUBLIC_ROUTES", "ROUTES", "admin_required", "bp", "current_admin", "register"]

@@ -4,7 +4,7 @@
 ``?coupon=`` filter) with their status, attempts, last answer and error.
 ``POST /admin/deliveries/<id>/retry`` (CSRF token) sends a ``failed`` or
 ``disabled`` notice again from a fresh schedule; retrying a ``disabled`` one
-re-enables its endpoint (see :func:`advik_coupons.delivery.retry`).
+re-enables its endpoint (see :func:`advik_coupons.events.delivery.retry`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from .. import delivery
-from ..models import HookEndpoint, OutboxMessage
-from .auth import admin_required
-from .blueprint import bp
+from ..events import delivery
+from ..store.models import HookEndpoint, OutboxMessage
 from .forms import ActionForm, validate_or_400
 from .helpers import Page, db, int_arg, page_url_args
 
@@ -39,8 +37,6 @@ def shown_status(row: OutboxMessage, now: datetime) -> str:
     return row.status
 
 
-@bp.get("/deliveries")
-@admin_required
 def deliveries() -> str:
     session = db()
     status = request.args.get("status", "")
@@ -67,20 +63,16 @@ def deliveries() -> str:
                       "retryable": row.status in {"failed", "disabled"}})
     disabled = list(session.execute(select(HookEndpoint).order_by(HookEndpoint.channel))
                     .scalars())
-    session.rollback()
     return render_template("admin/deliveries.html", items=items, page=page, status=status,
                            coupon_id=coupon_id, statuses=STATUSES, disabled=disabled,
                            page_url_args=page_url_args,
                            max_attempts=delivery.MAX_ATTEMPTS)
 
 
-@bp.post("/deliveries/<int:row_id>/retry")
-@admin_required
 def delivery_retry(row_id: int) -> Response:
     validate_or_400(ActionForm())
     session = db()
     row = session.get(OutboxMessage, row_id)
-    session.rollback()
     if row is None:
         abort(404, description=f"No delivery with id {row_id}.")
     if delivery.retry(current_app._get_current_object(), row_id):  # type: ignore[attr-defined]

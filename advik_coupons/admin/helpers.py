@@ -10,24 +10,15 @@ from typing import Any
 from flask import request
 from sqlalchemy.orm import Session
 
-from ..extension import get_state
-from ..money import format_money
-from ..rules import WEEKDAYS
-from .blueprint import bp
+from ..domain import messages
+from ..domain.coupon import BY_NAME, ordered
+from ..domain.money import format_money
+from ..state import get_state
 
 
 def db() -> Session:
     """The extension's scoped session, typed as the ``Session`` it stands in for."""
     return get_state().session  # type: ignore[return-value]
-
-
-STATUS_LABELS = {"active": "Active", "inactive": "Inactive", "scheduled": "Scheduled",
-                 "expired": "Expired", "used_up": "Used up", "archived": "Archived"}
-AUDIENCE_LABELS = {"all": "All customers", "existing": "Existing customers only",
-                   "new": "New customers only"}
-BOOKING_TYPE_LABELS = {"one_time": "One-time", "recurring": "Recurring"}
-SCOPE_LABELS = {"first": "First booking of a series only", "all": "Every booking in a series"}
-DAY_LABELS = {d: d.capitalize() for d in WEEKDAYS}
 
 
 def money(value: Decimal | None) -> str:
@@ -53,13 +44,21 @@ def discount_label(discount_type: str, value: Decimal) -> str:
     return f"{money(value)} off"
 
 
-@bp.context_processor
-def _template_helpers() -> dict[str, Any]:
+def choice_labels(field: str, value: Any) -> list[str]:
+    """A ``set`` field's chosen values as the form labels them, in order."""
+    spec = BY_NAME[field]
+    return [spec.choice_labels.get(c, c) for c in ordered(spec, value)]
+
+
+def template_helpers() -> dict[str, Any]:
+    """What every admin template may use: money and dates in the site's terms, labels."""
     return {"money": money, "local_time": local_time, "short_date": short_date,
-            "discount_label": discount_label, "STATUS_LABELS": STATUS_LABELS,
-            "AUDIENCE_LABELS": AUDIENCE_LABELS, "BOOKING_TYPE_LABELS": BOOKING_TYPE_LABELS,
-            "SCOPE_LABELS": SCOPE_LABELS, "DAY_LABELS": DAY_LABELS,
-            "site_tz": str(get_state().tz)}
+            "discount_label": discount_label, "choice_labels": choice_labels,
+            "STATUS_LABELS": messages.STATUS_LABELS,
+            "AUDIENCE_LABELS": messages.AUDIENCE_LABELS,
+            "BOOKING_TYPE_LABELS": messages.BOOKING_TYPE_LABELS,
+            "SCOPE_LABELS": messages.SCOPE_LABELS, "DAY_LABELS": messages.DAY_LABELS,
+            "REASON_LABELS": messages.REASON_LABELS, "site_tz": str(get_state().tz)}
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Coupon, CouponCode
-from ..rules import normalize_code
+from ..domain.codes import normalize_code
+from ..store.models import Coupon, CouponCode
 
 STATUSES = ("active", "inactive", "scheduled", "expired", "used_up", "archived")
 SORTS = {"created": "Newest first", "code": "Code (A–Z)", "used": "Most used"}
@@ -22,7 +22,7 @@ MAX_MATCHES = 5000
 
 
 def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
-    """The SQL twin of :func:`advik_coupons.serialize.coupon_status`."""
+    """The SQL twin of :func:`advik_coupons.services.serialize.coupon_status`."""
     live = and_(Coupon.archived_at.is_(None), Coupon.active.is_(True))
     started = Coupon.starts_at <= now
     not_ended = or_(Coupon.ends_at.is_(None), Coupon.ends_at >= now)

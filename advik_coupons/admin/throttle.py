@@ -17,10 +17,10 @@ Settings it reads:
   workers. When the storage fails (Redis down) the counts fall back to this
   process's memory for a few seconds, with a warning in the log, rather than
   failing the log-in page.
-* ``ADVIK_TRUSTED_PROXIES`` — through :func:`advik_coupons.ratelimit.client_address`,
+* ``ADVIK_TRUSTED_PROXIES`` — through :func:`advik_coupons.web.ratelimit.client_address`,
   which picks the client's address.
 
-One :class:`LoginThrottle` per app, kept in ``get_state(app).extras``.
+One :class:`LoginThrottle` per app, ``get_state(app).login_throttle``.
 """
 
 from __future__ import annotations
@@ -32,11 +32,10 @@ from limits import RateLimitItem
 from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 
-from ..extension import get_state
-from ..limitstore import LimitStore, parse_rate, retry_after
-from ..ratelimit import client_address
+from ..state import get_state
+from ..web.limitstore import LimitStore, parse_rate, retry_after
+from ..web.ratelimit import client_address
 
-THROTTLE_KEY = "admin_login_throttle"
 KEY_PREFIX = "advik_admin_login"
 
 
@@ -75,12 +74,12 @@ def setup(app: Flask) -> LoginThrottle | None:
     if rate:
         throttle = LoginThrottle(rate, str(app.config.get("ADVIK_RATELIMIT_STORAGE_URL")
                                            or "memory://"))
-    get_state(app).extras[THROTTLE_KEY] = throttle
+    get_state(app).login_throttle = throttle
     return throttle
 
 
 def _current() -> LoginThrottle | None:
-    found = get_state().extras.get(THROTTLE_KEY)
+    found = get_state().login_throttle
     return found if isinstance(found, LoginThrottle) else None
 
 

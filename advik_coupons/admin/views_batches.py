@@ -10,14 +10,12 @@ from sqlalchemy import func, select
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from .. import coupons as coupon_service
-from ..api import csv_response
-from ..errors import InvalidRequest
-from ..models import CodeBatch, CouponCode
-from ..queries import get_coupon, primary_code
-from ..serialize import iso
-from .auth import admin_required
-from .blueprint import bp
+from ..domain.errors import InvalidRequest, NotFound
+from ..services import coupons as coupon_service
+from ..services.serialize import iso
+from ..store.models import CodeBatch, CouponCode
+from ..store.queries import get_coupon, primary_code
+from ..web.csv import csv_response
 from .forms import validate_or_400
 from .helpers import Page, db, int_arg, page_url_args
 
@@ -36,12 +34,10 @@ class BatchForm(FlaskForm):
 def _batch(coupon_id: int, batch_id: int) -> CodeBatch:
     batch = db().get(CodeBatch, batch_id)
     if batch is None or batch.coupon_id != coupon_id:
-        abort(404, description="No such batch for this coupon.")
+        raise NotFound("batch of this coupon", batch_id)
     return batch
 
 
-@bp.route("/coupons/<int:coupon_id>/batches", methods=["GET", "POST"])
-@admin_required
 def batches(coupon_id: int) -> Any:
     session = db()
     coupon = get_coupon(session, coupon_id)
@@ -52,7 +48,6 @@ def batches(coupon_id: int) -> Any:
         if coupon.archived_at is not None:
             abort(409, description="An archived coupon takes no new codes.")
         if validate_or_400(form):
-            session.rollback()
             try:
                 batch, codes = coupon_service.create_batch(coupon_id, int(form.count.data or 0),
                                                            form.prefix.data or "")
@@ -72,14 +67,10 @@ def batches(coupon_id: int) -> Any:
                                      isouter=True)
         .where(CodeBatch.coupon_id == coupon_id).group_by(CodeBatch.id)
         .order_by(CodeBatch.id.desc())).all()
-    html = render_template("admin/batches.html", coupon=coupon, code=code, form=form,
-                           batches=[{"batch": b, "used": n} for b, n in rows])
-    session.rollback()
-    return html, status
+    return render_template("admin/batches.html", coupon=coupon, code=code, form=form,
+                           batches=[{"batch": b, "used": n} for b, n in rows]), status
 
 
-@bp.get("/coupons/<int:coupon_id>/batches/<int:batch_id>")
-@admin_required
 def batch_view(coupon_id: int, batch_id: int) -> str:
     session = db()
     coupon = get_coupon(session, coupon_id)
@@ -91,14 +82,10 @@ def batch_view(coupon_id: int, batch_id: int) -> str:
     codes = list(session.execute(select(CouponCode).where(CouponCode.batch_id == batch_id)
                                  .order_by(CouponCode.id).offset(page.offset)
                                  .limit(PER_PAGE)).scalars())
-    html = render_template("admin/batch_view.html", coupon=coupon, code=code, batch=batch,
+    return render_template("admin/batch_view.html", coupon=coupon, code=code, batch=batch,
                            used=used, codes=codes, page=page, page_url_args=page_url_args)
-    session.rollback()
-    return html
 
 
-@bp.get("/coupons/<int:coupon_id>/batches/<int:batch_id>.csv")
-@admin_required
 def batch_csv(coupon_id: int, batch_id: int) -> Response:
     session = db()
     get_coupon(session, coupon_id)
@@ -107,6 +94,5 @@ def batch_csv(coupon_id: int, batch_id: int) -> Response:
             for row in session.execute(select(CouponCode.code, CouponCode.used_at)
                                        .where(CouponCode.batch_id == batch_id)
                                        .order_by(CouponCode.id))]
-    session.rollback()
     return csv_response(f"coupon-{coupon_id}-batch-{batch_id}.csv", ["code", "status", "used_at"],
                         rows)

@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
-from flask import Response, render_template, request, stream_with_context
+from flask import Response, render_template, request
 from sqlalchemy import Select, select
 
-from ..api import _csv_safe
-from ..api_bookings import REDEMPTION_CSV
-from ..extension import get_state
-from ..models import Redemption
-from ..queries import get_coupon, primary_code
-from ..rules import start_of_day
-from ..serialize import redemption_json
-from ..tracking import coupon_stats
-from .auth import admin_required
-from .blueprint import bp
+from ..domain.rules import start_of_day
+from ..services.context import site_today
+from ..services.serialize import REDEMPTION_CSV, redemption_row
+from ..state import get_state
+from ..store.models import Redemption
+from ..store.queries import get_coupon, primary_code
+from ..store.tracking import coupon_stats
+from ..web.csv import csv_response, query_rows
 from .helpers import Page, db, int_arg, page_url_args
 from .ranges import DateRange, parse_range
 
 PER_PAGE = 50
-CSV_CHUNK = 1000
 
 
 def _range() -> DateRange:
-    state = get_state()
-    return parse_range(request.args, datetime.now(UTC).astimezone(state.tz).date())
+    return parse_range(request.args, site_today(get_state()))
 
 
 def _in_range(coupon_id: int, rng: DateRange) -> Select[Any]:
@@ -44,8 +37,6 @@ def _in_range(coupon_id: int, rng: DateRange) -> Select[Any]:
             .order_by(Redemption.created_at.desc(), Redemption.id.desc()))
 
 
-@bp.get("/coupons/<int:coupon_id>/bookings")
-@admin_required
 def bookings(coupon_id: int) -> str:
     state = get_state()
     session = db()
@@ -56,37 +47,14 @@ def bookings(coupon_id: int) -> str:
     page = Page(int_arg("page", 1, 1, 1_000_000), PER_PAGE, stats.bookings + stats.cancelled)
     rows = list(session.execute(_in_range(coupon_id, rng).offset(page.offset)
                                 .limit(PER_PAGE)).scalars())
-    html = render_template("admin/bookings.html", coupon=coupon, code=code, range=rng,
+    return render_template("admin/bookings.html", coupon=coupon, code=code, range=rng,
                            rows=rows, page=page, stats=stats, page_url_args=page_url_args)
-    session.rollback()
-    return html
 
 
-@bp.get("/coupons/<int:coupon_id>/bookings.csv")
-@admin_required
 def bookings_csv(coupon_id: int) -> Response:
     session = db()
     get_coupon(session, coupon_id)
     rng = _range()
-    stmt = _in_range(coupon_id, rng).execution_options(yield_per=CSV_CHUNK)
-    session.rollback()
-
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(REDEMPTION_CSV)
-        try:
-            for number, row in enumerate(session.execute(stmt).scalars(), start=1):
-                data = redemption_json(row)
-                writer.writerow([_csv_safe(data[k]) for k in REDEMPTION_CSV])
-                if number % CSV_CHUNK == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
-        finally:
-            session.rollback()
-
+    rows = query_rows(session, _in_range(coupon_id, rng), redemption_row)
     name = f"coupon-{coupon_id}-bookings-{rng.start.isoformat()}-to-{rng.end.isoformat()}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return csv_response(name, REDEMPTION_CSV, rows)

@@ -7,11 +7,10 @@ from datetime import UTC, datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from .. import coupons as coupon_service
-from ..queries import get_coupon, primary_code, primary_codes
-from ..serialize import coupon_status
-from .auth import actor, admin_required
-from .blueprint import bp
+from ..services import coupons as coupon_service
+from ..services.serialize import coupon_status
+from ..store.queries import get_coupon, primary_code, primary_codes
+from .auth import actor
 from .forms import ActionForm, validate_or_400
 from .helpers import Page, db, int_arg, page_url_args
 from .listing import MAX_QUERY, SORTS, STATUSES, count_rows, filtered, page_rows, sorted_by
@@ -19,8 +18,6 @@ from .listing import MAX_QUERY, SORTS, STATUSES, count_rows, filtered, page_rows
 PER_PAGE = 25
 
 
-@bp.get("/coupons")
-@admin_required
 def coupon_list() -> str:
     session = db()
     query = (request.args.get("q") or "").strip()[:MAX_QUERY]
@@ -39,11 +36,9 @@ def coupon_list() -> str:
     codes = primary_codes(session, [c.id for c in rows])
     items = [{"coupon": c, "code": codes.get(c.id, ""), "status": coupon_status(c, now)}
              for c in rows]
-    html = render_template("admin/coupon_list.html", items=items, page=page, q=query,
+    return render_template("admin/coupon_list.html", items=items, page=page, q=query,
                            status=status, sort=sort, statuses=STATUSES, sorts=SORTS,
                            page_url_args=page_url_args)
-    session.rollback()  # after rendering: the rows stay loaded (no reload per row)
-    return html
 
 
 def _back_to(default: str) -> str:
@@ -54,8 +49,6 @@ def _back_to(default: str) -> str:
     return default
 
 
-@bp.post("/coupons/<int:coupon_id>/toggle")
-@admin_required
 def coupon_toggle(coupon_id: int) -> Response:
     validate_or_400(ActionForm())
     session = db()
@@ -64,20 +57,16 @@ def coupon_toggle(coupon_id: int) -> Response:
         abort(409, description="An archived coupon cannot be activated.")
     code = primary_code(session, coupon_id)
     now_active = not coupon.active
-    session.rollback()
     coupon_service.set_active(coupon_id, now_active, actor=actor())
     flash(f"{code} is now {'active' if now_active else 'inactive'}.", "success")
     return redirect(_back_to(url_for("advik_admin.coupon_list")))
 
 
-@bp.post("/coupons/<int:coupon_id>/delete")
-@admin_required
 def coupon_delete(coupon_id: int) -> Response:
     validate_or_400(ActionForm())
     session = db()
     get_coupon(session, coupon_id)
     code = primary_code(session, coupon_id)
-    session.rollback()
     archived = coupon_service.delete_coupon(coupon_id, actor=actor())
     if archived:
         flash(f"{code} has bookings, so it was archived (its history and codes are kept).",

@@ -14,14 +14,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.widgets import DateInput
 
-from ..bodies import parse_booking
-from ..errors import CouponRejected, InvalidRequest
-from ..extension import get_state
-from ..money import format_money
-from ..queries import get_coupon, primary_code
-from ..redeeming import redeem
-from .auth import admin_required
-from .blueprint import bp
+from ..domain.errors import CouponRejected, InvalidRequest
+from ..domain.money import format_money
+from ..services.redeeming import redeem
+from ..state import get_state
+from ..store.queries import get_coupon, primary_code
+from ..web.bodies import parse_booking
 from .forms import validate_or_400
 from .helpers import db
 
@@ -44,13 +42,10 @@ class ManualApplyForm(FlaskForm):
                 "booking_date": self.booking_date.data, "booking_type": self.booking_type.data}
 
 
-@bp.route("/coupons/<int:coupon_id>/apply", methods=["GET", "POST"])
-@admin_required
 def manual_apply(coupon_id: int) -> Any:
     state = get_state()
     coupon = get_coupon(db(), coupon_id)
     code = primary_code(db(), coupon_id) or ""
-    db().rollback()
     form = ManualApplyForm()
     rejected: str | None = None
     status = 200

@@ -14,26 +14,13 @@ from typing import Any
 from flask import render_template, request
 from sqlalchemy import func, select
 
-from ..extension import get_state
-from ..models import CodeBatch
-from ..queries import get_coupon, primary_code
-from ..serialize import coupon_status
-from ..tracking import coupon_funnel, coupon_stats
-from .auth import admin_required
-from .blueprint import bp
+from ..services.serialize import coupon_status
+from ..state import get_state
+from ..store.models import CodeBatch
+from ..store.queries import get_coupon, primary_code
+from ..store.tracking import coupon_funnel, coupon_stats
 from .helpers import db
 from .ranges import PRESETS, parse_range, period_label
-
-REASON_LABELS = {
-    "not_found": "Code not found", "inactive": "Coupon inactive or archived",
-    "not_started": "Not started yet", "expired": "Expired",
-    "usage_limit_reached": "Usage limit reached", "below_minimum": "Below the minimum amount",
-    "above_maximum": "Above the maximum amount", "day_not_allowed": "Day not allowed",
-    "booking_type_not_allowed": "Booking type not allowed",
-    "email_required": "No e-mail given", "new_customers_only": "Not a new customer",
-    "existing_customers_only": "Not an existing customer",
-    "already_used": "Customer already used it",
-}
 
 
 def tracking_data(coupon_id: int, args: Any) -> dict[str, Any]:
@@ -51,8 +38,6 @@ def tracking_data(coupon_id: int, args: Any) -> dict[str, Any]:
     return {"range": rng, "stats": stats, "funnel": funnel, "chart": chart}
 
 
-@bp.get("/coupons/<int:coupon_id>")
-@admin_required
 def coupon_view(coupon_id: int) -> str:
     session = db()
     coupon = get_coupon(session, coupon_id)
@@ -61,10 +46,8 @@ def coupon_view(coupon_id: int) -> str:
                                   .where(CodeBatch.coupon_id == coupon_id)).scalar_one()
     data = tracking_data(coupon_id, request.args)
     chart_type = "line" if request.args.get("chart") == "line" else "bar"
-    page = render_template(
+    return render_template(
         "admin/coupon_view.html", coupon=coupon, code=code,
         status=coupon_status(coupon, datetime.now(UTC)), batch_count=batch_count,
-        chart_type=chart_type, presets=PRESETS, reason_labels=REASON_LABELS,
+        chart_type=chart_type, presets=PRESETS,
         **data)
-    session.rollback()
-    return page

@@ -1,0 +1,54 @@
+"""The JSON API (``docs/contracts.md`` §4.2): bearer tokens, JSON in and out.
+
+:data:`ROUTES` is the whole API in one table; :func:`register` mounts it at
+``ADVIK_URL_PREFIX + ADVIK_API_PREFIX``. Errors are JSON: ``400
+{"errors": {field: message}}``, ``401``, ``404``, ``409`` (a duplicate code),
+``422`` (a reason code).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from ..web.errors import RateLimited, json_http_error
+from . import coupons, redemptions
+from .auth import TokenRequired, token_required
+
+bp = Blueprint("advik_api", __name__)
+
+#: (method, rule, view): every route of the API; each needs a token.
+ROUTES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
+    ("GET", "/coupons", coupons.list_coupons),
+    ("POST", "/coupons", coupons.create_coupon),
+    ("GET", "/coupons/<int:coupon_id>", coupons.read_coupon),
+    ("PATCH", "/coupons/<int:coupon_id>", coupons.update_coupon),
+    ("DELETE", "/coupons/<int:coupon_id>", coupons.delete_coupon),
+    ("POST", "/coupons/<int:coupon_id>/activate", coupons.activate),
+    ("POST", "/coupons/<int:coupon_id>/deactivate", coupons.deactivate),
+    ("POST", "/coupons/<int:coupon_id>/batches", coupons.create_batch),
+    ("GET", "/coupons/<int:coupon_id>/redemptions", redemptions.coupon_redemptions),
+    ("GET", "/coupons/<int:coupon_id>/stats", redemptions.stats),
+    ("POST", "/quote", redemptions.quote),
+    ("POST", "/redemptions", redemptions.redeem),
+    ("POST", "/redemptions/<int:redemption_id>/cancel", redemptions.cancel),
+    ("POST", "/bookings", redemptions.report_booking),
+)
+
+for _method, _rule, _view in ROUTES:
+    bp.add_url_rule(_rule, view_func=token_required(_view), methods=[_method])
+
+
+@bp.errorhandler(HTTPException)
+def _json_error(error: HTTPException) -> ResponseReturnValue:
+    if isinstance(error, TokenRequired | RateLimited):
+        return error
+    return json_http_error(error)
+
+
+def register(app: Flask, url_prefix: str) -> None:
+    app.register_blueprint(bp, url_prefix=url_prefix)

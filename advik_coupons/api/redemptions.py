@@ -1,0 +1,73 @@
+"""The JSON API's bookings: quote, redeem, cancel, the ledger, a coupon's redemptions and stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from ..domain.rules import Booking
+from ..services.cancelling import cancel as cancel_redemption
+from ..services.ledger import record_booking
+from ..services.quoting import quote as quote_booking
+from ..services.redeeming import redeem as redeem_booking
+from ..services.serialize import REDEMPTION_CSV, iso, redemption_json, redemption_row
+from ..state import get_state
+from ..store.models import Redemption
+from ..store.queries import get_coupon
+from ..store.tracking import coupon_stats
+from ..web.bodies import parse_booking, read_body
+from ..web.csv import csv_response, query_rows
+from .args import page_args, page_json, paginated, range_args
+
+
+def _booking(*, need_ref: bool) -> tuple[str, Booking]:
+    return parse_booking(read_body(request), need_ref=need_ref)
+
+
+def quote() -> Any:
+    code, booking = _booking(need_ref=False)
+    return jsonify(quote_booking(code, booking).as_json())
+
+
+def redeem() -> Any:
+    code, booking = _booking(need_ref=True)
+    result = redeem_booking(code, booking, source="api")
+    return jsonify(redemption_json(result.redemption)), (201 if result.created else 200)
+
+
+def cancel(redemption_id: int) -> Any:
+    redemption, _changed = cancel_redemption(redemption_id)
+    return jsonify(redemption_json(redemption))
+
+
+def report_booking() -> Any:
+    _code, booking = parse_booking(read_body(request), need_ref=True, need_code=False)
+    row, created = record_booking(booking)
+    return jsonify({"id": row.id, "booking_ref": row.booking_ref, "email": row.email,
+                    "subtotal": str(row.subtotal) if row.subtotal is not None else None,
+                    "booking_date": row.booking_date.isoformat() if row.booking_date else None,
+                    "status": row.status, "created_at": iso(row.created_at)}), (
+        201 if created else 200)
+
+
+def coupon_redemptions(coupon_id: int) -> Any:
+    session = get_state().session
+    get_coupon(session, coupon_id)
+    stmt = (select(Redemption).where(Redemption.coupon_id == coupon_id)
+            .order_by(Redemption.created_at.desc(), Redemption.id.desc()))
+    if request.args.get("format") == "csv":
+        return csv_response(f"coupon-{coupon_id}-redemptions.csv", REDEMPTION_CSV,
+                            query_rows(session, stmt, redemption_row))
+    page, per_page = page_args()
+    items, total = paginated(stmt, page, per_page)
+    return jsonify(page_json([redemption_json(r) for r in items], page, per_page, total))
+
+
+def stats(coupon_id: int) -> Any:
+    state = get_state()
+    get_coupon(state.session, coupon_id)
+    start, end, interval = range_args()
+    return jsonify(coupon_stats(state.session, coupon_id, start, end, interval,
+                                state.tz).as_json())

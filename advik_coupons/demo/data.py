@@ -1,0 +1,134 @@
+"""What the demo booking site sells and the demo coupons it seeds.
+
+The catalog is the server's price list: the demo prices every booking from
+it, never from what the browser sends. Each demo coupon shows one rule of
+the rules (``docs/contracts.md`` §2); :func:`seed_coupons` adds the missing ones and leaves existing
+codes alone, so running the demo again changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain.coupon import defaults
+from ..resources import instance_file_secret
+from ..services import accounts
+from ..services.coupons import create_coupon
+from ..state import get_state
+from ..store.models import Coupon, CouponCode
+from ..store.queries import code_exists
+
+DEMO_ADMIN_EMAIL = "admin@example.com"
+FREQUENCIES: dict[str, str] = {"once": "One time", "weekly": "Every week",
+                               "monthly": "Every month"}
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+    price: Decimal
+    blurb: str
+
+
+CATALOG: tuple[Service, ...] = (
+    Service("standard", "Standard cleaning (2 h)", Decimal("60.00"),
+            "Kitchen, bathroom, floors and dusting."),
+    Service("deep", "Deep cleaning (4 h)", Decimal("140.00"),
+            "Inside cupboards, behind appliances, limescale."),
+    Service("windows", "Window washing", Decimal("45.00"), "Inside and out, frames too."),
+    Service("carpet", "Carpet shampoo", Decimal("80.00"), "Up to three rooms."),
+    Service("laundry", "Laundry and ironing", Decimal("35.00"), "Two loads, folded."),
+    Service("oven", "Oven and fridge add-on", Decimal("25.00"), "Degreased and wiped."),
+)
+SERVICES: dict[str, Service] = {s.id: s for s in CATALOG}
+
+
+def subtotal_of(service_ids: list[str]) -> Decimal:
+    """The booking's price from the catalog (unknown ids are ignored by the caller)."""
+    return sum((SERVICES[i].price for i in service_ids if i in SERVICES), Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class DemoCoupon:
+    code: str
+    rule: str
+    fields: dict[str, Any]
+
+
+DEMO_COUPONS: tuple[DemoCoupon, ...] = (
+    DemoCoupon("SPRING10", "10% off bookings of $100 or more",
+               {"name": "Spring sale", "discount_type": "percent",
+                "discount_value": Decimal("10"), "min_subtotal": Decimal("100")}),
+    DemoCoupon("WELCOME15", "15% off for first-time customers (use an e-mail that never booked)",
+               {"name": "Welcome offer", "discount_type": "percent",
+                "discount_value": Decimal("15"), "audience": "new"}),
+    DemoCoupon("WEEKDAY20", "20% off Monday to Friday bookings",
+               {"name": "Weekday saver", "discount_type": "percent",
+                "discount_value": Decimal("20"),
+                "days_of_week": frozenset({"mon", "tue", "wed", "thu", "fri"})}),
+    DemoCoupon("SAVE25", "$25 off when you spend $200 or more",
+               {"name": "Big booking", "discount_type": "fixed",
+                "discount_value": Decimal("25"), "min_subtotal": Decimal("200")}),
+    DemoCoupon("FLAT5", "$5 off any booking",
+               {"name": "Five off", "discount_type": "fixed", "discount_value": Decimal("5")}),
+    DemoCoupon("EVERYVISIT", "10% off every visit of a weekly or monthly booking",
+               {"name": "Regulars", "discount_type": "percent", "discount_value": Decimal("10"),
+                "booking_types": frozenset({"recurring"}), "recurring_scope": "all"}),
+    DemoCoupon("ONCE30", "30% off, once per customer, first 50 bookings only",
+               {"name": "Flash deal", "discount_type": "percent", "discount_value": Decimal("30"),
+                "once_per_customer": True, "max_uses": 50}),
+    DemoCoupon("SUMMER2025", "Expired on 31 Aug 2025",
+               {"name": "Summer 2025", "discount_type": "percent",
+                "discount_value": Decimal("15"),
+                "starts_at": datetime(2025, 6, 1, tzinfo=UTC),
+                "ends_at": datetime(2025, 8, 31, 23, 59, 59, tzinfo=UTC)}),
+    DemoCoupon("RETIRED", "Switched off by an admin: answers like an unknown code",
+               {"name": "Retired offer", "discount_type": "percent",
+                "discount_value": Decimal("50"), "active": False}),
+)
+
+#: Where the demo's coupons differ from a new coupon's defaults: they all started in 2024.
+_DEMO_DEFAULTS: dict[str, Any] = {**defaults(), "starts_at": datetime(2024, 1, 1, tzinfo=UTC)}
+
+
+def seed_coupons() -> list[str]:
+    """Create the demo coupons that do not exist yet; the codes created."""
+    session = get_state().session
+    created = []
+    for demo in DEMO_COUPONS:
+        if code_exists(session, demo.code):
+            continue
+        create_coupon({**_DEMO_DEFAULTS, **demo.fields, "code": demo.code,
+                       "description": demo.rule}, actor="cli")
+        created.append(demo.code)
+    return created
+
+
+def demo_usage() -> dict[str, tuple[int, int | None]]:
+    """``used`` and ``max_uses`` of each demo code (one small query)."""
+    session = get_state().session
+    rows = session.execute(
+        select(CouponCode.code, Coupon.used, Coupon.max_uses)
+        .join(Coupon, Coupon.id == CouponCode.coupon_id)
+        .where(CouponCode.code.in_([d.code for d in DEMO_COUPONS]))).all()
+    return {str(code): (int(used), max_uses) for code, used, max_uses in rows}
+
+
+def demo_admin_password(instance_path: str) -> str:
+    """The demo admin's password: made once, kept in the instance folder."""
+    return instance_file_secret(instance_path, "demo_admin_password",
+                                lambda: secrets.token_urlsafe(12))
+
+
+def ensure_admin(instance_path: str) -> tuple[str, str]:
+    """Create (or reset) the demo admin; its e-mail and password."""
+    password = demo_admin_password(instance_path)
+    accounts.create_admin(DEMO_ADMIN_EMAIL, password)
+    return DEMO_ADMIN_EMAIL, password

@@ -1,0 +1,97 @@
+"""The one catalog of what customers and site owners read about codes.
+
+Every customer message of a rejection, the "applied" message and the labels
+the admin pages and forms show for reasons, statuses and choices are written
+here once, so the checkout, the API, the admin and the demo always say the
+same thing. Reason codes and their order are a public contract
+(``docs/contracts.md`` §2); the words are not, and may be improved.
+"""
+
+from __future__ import annotations
+
+#: The public reason codes of a ``422``, in the order the rules check them.
+REASONS: tuple[str, ...] = (
+    "not_found",
+    "inactive",
+    "not_started",
+    "expired",
+    "usage_limit_reached",
+    "below_minimum",
+    "above_maximum",
+    "day_not_allowed",
+    "booking_type_not_allowed",
+    "email_required",
+    "new_customers_only",
+    "existing_customers_only",
+    "already_used",
+)
+
+NOT_VALID = "This coupon isn't valid."
+APPLIED = "Coupon applied"
+RATE_LIMITED = "Too many attempts. Please wait a moment and try again."
+
+#: The customer's message for each reason (``str.format`` fields named in braces).
+#: ``booking_type_not_allowed`` has one message per booking type the coupon is for.
+REJECTIONS: dict[str, str] = {
+    "not_found": NOT_VALID,
+    "inactive": NOT_VALID,
+    "not_started": "This coupon starts on {date}.",
+    "expired": "This coupon expired on {date}.",
+    "usage_limit_reached": "This coupon has reached its usage limit.",
+    "below_minimum": "Spend at least {amount} to use this coupon.",
+    "above_maximum": "This coupon applies to bookings up to {amount}.",
+    "day_not_allowed": "This coupon can be used on {days} bookings.",
+    "booking_type_not_allowed.recurring": "This coupon is for recurring bookings only.",
+    "booking_type_not_allowed.one_time": "This coupon is for one-time bookings only.",
+    "email_required": "Enter your e-mail address to use this coupon.",
+    "new_customers_only": "This coupon is for first-time customers.",
+    "existing_customers_only": "This coupon is for returning customers.",
+    "already_used": "You have already used this coupon.",
+}
+
+#: How the admin pages name each reason (the funnel's "why tries were turned down").
+REASON_LABELS: dict[str, str] = {
+    "not_found": "Code not found",
+    "inactive": "Coupon inactive or archived",
+    "not_started": "Not started yet",
+    "expired": "Expired",
+    "usage_limit_reached": "Usage limit reached",
+    "below_minimum": "Below the minimum amount",
+    "above_maximum": "Above the maximum amount",
+    "day_not_allowed": "Day not allowed",
+    "booking_type_not_allowed": "Booking type not allowed",
+    "email_required": "No e-mail given",
+    "new_customers_only": "Not a new customer",
+    "existing_customers_only": "Not an existing customer",
+    "already_used": "Customer already used it",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "active": "Active", "inactive": "Inactive", "scheduled": "Scheduled",
+    "expired": "Expired", "used_up": "Used up", "archived": "Archived",
+}
+DISCOUNT_TYPE_LABELS: dict[str, str] = {"percent": "Percentage (%)", "fixed": "Fixed amount"}
+AUDIENCE_LABELS: dict[str, str] = {
+    "all": "All customers", "existing": "Existing customers only", "new": "New customers only",
+}
+BOOKING_TYPE_LABELS: dict[str, str] = {"one_time": "One-time", "recurring": "Recurring"}
+SCOPE_LABELS: dict[str, str] = {
+    "first": "First booking of a series only", "all": "Every booking in a series",
+}
+DAY_LABELS: dict[str, str] = {
+    "mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat",
+    "sun": "Sun",
+}
+
+
+def rejection_message(reason: str, variant: str | None = None, **values: str) -> str:
+    """The customer's message for ``reason`` (and ``variant``), with its values filled in."""
+    key = f"{reason}.{variant}" if variant else reason
+    return REJECTIONS[key].format(**values)
+
+
+def join_words(words: list[str]) -> str:
+    """``Mon, Tue and Wed``."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]

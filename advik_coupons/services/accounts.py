@@ -1,0 +1,141 @@
+"""Accounts: API bearer tokens (stored as SHA-256) and admin users (werkzeug hashes).
+
+A token is 256 random bits, so a fast hash is enough to store it; admin
+passwords get werkzeug's salted, slow hashes. Checking a token is remembered
+a few seconds per process (:class:`~advik_coupons.store.token_cache.TokenCache`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..state import get_state
+from ..store.models import AdminUser, ApiToken, utcnow
+
+TOKEN_PREFIX = "advk_"
+WRONG_LOGIN = "Wrong e-mail or password."
+LOCKED = "Too many wrong passwords: this account is locked for a while. Try later."
+# Compared against when the e-mail is unknown, so both paths cost one hash check.
+_DUMMY_HASH = generate_password_hash("advik-coupons-no-such-admin")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(name: str) -> str:
+    """Store a new token's hash and return the token (shown once)."""
+    if not name.strip() or len(name) > 120:
+        raise ValueError("a token needs a name of 1 to 120 characters")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session = get_state().session
+    session.add(ApiToken(name=name.strip(), token_hash=hash_token(token)))
+    session.commit()
+    return token
+
+
+def revoke_tokens(name: str) -> int:
+    """Mark the active tokens of ``name`` revoked; how many there were."""
+    state = get_state()
+    session = state.session
+    result = session.execute(update(ApiToken).where(
+        ApiToken.name == name.strip(), ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
+    session.commit()
+    state.tokens.clear()  # this process forgets them at once
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def check_token(token: str) -> str | None:
+    """The name of a valid token, or None.
+
+    A valid token is remembered by this process for a few seconds (so revoking
+    one takes that long to reach every worker); wrong tokens are always looked up.
+    """
+    state = get_state()
+    digest = hash_token(token)
+    known = state.tokens.get(digest)
+    if known is not None:
+        return known
+    name = state.session.execute(select(ApiToken.name).where(
+        ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None))).scalar_one_or_none()
+    if name is not None:
+        state.tokens.put(digest, name)
+    return name
+
+
+def create_admin(email: str, password: str) -> AdminUser:
+    """Create an admin, or reset the password of an existing one."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise ValueError("enter a valid e-mail address")
+    if len(password) < 8:
+        raise ValueError("the password needs at least 8 characters")
+    session = get_state().session
+    hashed = generate_password_hash(password)
+    existing = session.execute(
+        select(AdminUser).where(AdminUser.email == email)).scalar_one_or_none()
+    if existing is not None:
+        session.execute(update(AdminUser).where(AdminUser.id == existing.id)
+                        .values(password_hash=hashed, failed_logins=0, locked_until=None))
+        session.commit()
+        return existing
+    user = AdminUser(email=email, password_hash=hashed, failed_logins=0, created_at=utcnow())
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ValueError(f"an admin {email} already exists") from None
+    return user
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """``ADVIK_ADMIN_MAX_FAILED_LOGINS`` wrong passwords in a row lock an account for
+    ``ADVIK_ADMIN_LOCK_MINUTES``."""
+
+    max_failed: int
+    lock: timedelta
+
+
+def authenticate(email: str, password: str,
+                 policy: LoginPolicy) -> tuple[AdminUser | None, str | None]:
+    """The admin for these credentials, or ``(None, message)``; counts failures in SQL."""
+    session = get_state().session
+    email = email.strip().lower()
+    user = session.execute(select(AdminUser).where(AdminUser.email == email)
+                           .execution_options(populate_existing=True)).scalar_one_or_none()
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None, WRONG_LOGIN
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        return None, LOCKED
+    if not check_password_hash(user.password_hash, password):
+        values: dict[str, Any] = {"failed_logins": AdminUser.failed_logins + 1}
+        if user.failed_logins + 1 >= policy.max_failed:
+            values = {"failed_logins": 0, "locked_until": now + policy.lock}
+        session.execute(update(AdminUser).where(AdminUser.id == user.id).values(**values)
+                        .execution_options(synchronize_session=False))
+        session.commit()
+        return None, WRONG_LOGIN
+    session.execute(update(AdminUser).where(AdminUser.id == user.id)
+                    .values(failed_logins=0, locked_until=None)
+                    .execution_options(synchronize_session=False))
+    session.commit()
+    return user, None
+
+
+def admin_fingerprint(admin_id: int) -> tuple[str, str] | None:
+    """An admin's e-mail and password hash, or None when the account is gone."""
+    row = get_state().session.execute(select(AdminUser.email, AdminUser.password_hash)
+                                      .where(AdminUser.id == admin_id)).first()
+    return (row.email, row.password_hash) if row is not None else None

@@ -1,0 +1,172 @@
+"""Creating, changing and removing coupons, codes and code batches.
+
+Each function commits and then sends its signal; a duplicate code raises
+:class:`DuplicateCode` (409), whatever its letter case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import signals
+from ..domain.codes import is_valid_code, random_code
+from ..domain.coupon import TERM_FIELDS
+from ..domain.errors import DuplicateCode, InvalidRequest
+from ..events import emit
+from ..state import get_state
+from ..store.models import CodeBatch, Coupon, CouponCode, Redemption, utcnow
+from ..store.queries import code_exists, get_coupon, primary_code
+from .serialize import coupon_json
+
+MAX_BATCH = 10_000
+
+
+def generate_code(session: Session, prefix: str = "") -> str:
+    """A fresh code from the unambiguous alphabet, unused among existing codes."""
+    for _ in range(50):
+        code = prefix + random_code()
+        if not code_exists(session, code):
+            return code
+    raise RuntimeError("could not find an unused code in 50 draws")
+
+
+def _commit_codes(session: Session, code: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise DuplicateCode(code) from None
+
+
+def create_coupon(values: Mapping[str, Any], *, actor: str = "api",
+                  now: datetime | None = None) -> Coupon:
+    """Create a coupon and its primary code (generated when ``code`` is empty)."""
+    state = get_state()
+    session = state.session
+    moment = (now or utcnow()).replace(microsecond=0)
+    code = values.get("code") or generate_code(session)
+    if code_exists(session, code):
+        session.rollback()
+        raise DuplicateCode(code)
+    terms = {k: values[k] for k in TERM_FIELDS if k in values}
+    if terms.get("starts_at") is None:
+        terms["starts_at"] = moment
+    coupon = Coupon(**terms, used=0, created_at=moment, updated_at=moment)
+    session.add(coupon)
+    session.flush()
+    session.add(CouponCode(coupon_id=coupon.id, code=code, is_primary=True, single_use=False,
+                           created_at=moment))
+    _commit_codes(session, code)
+    state.terms_cache.drop(None)  # the new code may be cached as "not found"
+    data = coupon_json(coupon, code)
+    emit(signals.coupon_created, coupon=data, actor=actor)
+    return coupon
+
+
+def update_coupon(coupon_id: int, values: Mapping[str, Any], *, actor: str = "api") -> Coupon:
+    """Change a coupon's terms and, when ``code`` differs, its primary code."""
+    state = get_state()
+    session = state.session
+    coupon = get_coupon(session, coupon_id)
+    before = coupon_json(coupon, primary_code(session, coupon_id))
+    for key in TERM_FIELDS:
+        if key in values and key != "starts_at":
+            setattr(coupon, key, values[key])
+    if values.get("starts_at") is not None:
+        coupon.starts_at = values["starts_at"]
+    coupon.updated_at = utcnow()
+    new_code = values.get("code")
+    if new_code and new_code != before["code"]:
+        if code_exists(session, new_code):
+            session.rollback()
+            raise DuplicateCode(new_code)
+        row = session.execute(select(CouponCode).where(
+            CouponCode.coupon_id == coupon_id, CouponCode.is_primary.is_(True))).scalar_one()
+        row.code = new_code
+    _commit_codes(session, new_code or str(before["code"]))
+    state.terms_cache.drop(coupon_id)
+    after = coupon_json(coupon, primary_code(session, coupon_id))
+    session.rollback()
+    changes = {k: [before[k], after[k]] for k in after
+               if k not in {"updated_at"} and before.get(k) != after[k]}
+    if changes:
+        emit(signals.coupon_updated, coupon=after, changes=changes, actor=actor)
+    return coupon
+
+
+def set_active(coupon_id: int, active: bool, *, actor: str = "api") -> Coupon:
+    return update_coupon(coupon_id, {"active": active}, actor=actor)
+
+
+def delete_coupon(coupon_id: int, *, actor: str = "api") -> bool:
+    """Delete a coupon, or archive it when it has redemptions. Returns ``archived``.
+
+    An archived coupon answers like an inactive one and keeps its codes reserved.
+    """
+    state = get_state()
+    session = state.session
+    coupon = get_coupon(session, coupon_id)
+    data = coupon_json(coupon, primary_code(session, coupon_id))
+    has_history = session.execute(
+        select(exists().where(Redemption.coupon_id == coupon_id))).scalar()
+    if has_history:
+        coupon.archived_at = utcnow()
+        coupon.active = False
+        coupon.updated_at = utcnow()
+    else:
+        session.execute(delete(CouponCode).where(CouponCode.coupon_id == coupon_id))
+        session.execute(delete(CodeBatch).where(CodeBatch.coupon_id == coupon_id))
+        session.delete(coupon)
+    session.commit()
+    state.terms_cache.drop(coupon_id)
+    data["archived"] = bool(has_history)
+    emit(signals.coupon_deleted, coupon=data, archived=bool(has_history), actor=actor)
+    return bool(has_history)
+
+
+def create_batch(coupon_id: int, count: int, prefix: str = "") -> tuple[CodeBatch, list[str]]:
+    """Add ``count`` single-use generated codes (``PREFIX-XXXXXXXX``) to a coupon."""
+    errors: dict[str, str] = {}
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
+        errors["count"] = f"Must be a whole number from 1 to {MAX_BATCH}."
+    prefix = (prefix or "").strip().upper()
+    if prefix and (not is_valid_code(prefix) or len(prefix) > 20):
+        errors["prefix"] = "Use at most 20 letters, digits, - and _."
+    if errors:
+        raise InvalidRequest(errors)
+    state = get_state()
+    session = state.session
+    get_coupon(session, coupon_id)
+    joiner = prefix + ("-" if prefix and not prefix.endswith(("-", "_")) else "")
+    for _attempt in range(3):
+        wanted: set[str] = set()
+        while len(wanted) < count:
+            wanted.add(joiner + random_code())
+        taken = set(session.execute(select(CouponCode.code).where(
+            CouponCode.code.in_(list(wanted)))).scalars())
+        codes = sorted(wanted - taken)
+        batch = CodeBatch(coupon_id=coupon_id, prefix=prefix, count=len(codes))
+        session.add(batch)
+        session.flush()
+        session.add_all([CouponCode(coupon_id=coupon_id, code=c, is_primary=False,
+                                    single_use=True, batch_id=batch.id) for c in codes])
+        try:
+            session.commit()
+        except IntegrityError:  # a code was taken between the check and the insert
+            session.rollback()
+            continue
+        state.terms_cache.drop(None)
+        return batch, codes
+    raise RuntimeError("could not store the batch's codes after 3 tries")
+
+
+def batch_codes(batch_id: int) -> list[CouponCode]:
+    session = get_state().session
+    return list(session.execute(select(CouponCode).where(CouponCode.batch_id == batch_id)
+                                .order_by(CouponCode.id)).scalars())

@@ -1,0 +1,36 @@
+"""The booking ledger: every confirmed booking the host reports, with or without a coupon.
+
+It answers "has this customer booked before?" for the new/existing audiences
+(unless a host supplies ``ADVIK_CUSTOMER_LOOKUP``). Idempotent by ``booking_ref``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.rules import Booking
+from ..state import get_state
+from ..store import redemptions as sql
+from ..store.models import LedgerBooking
+
+
+def record_booking(booking: Booking) -> tuple[LedgerBooking, bool]:
+    """Add a booking without a coupon to the ledger (idempotent by booking_ref)."""
+    if not booking.booking_ref:
+        raise ValueError("a booking needs its booking_ref")
+    session = get_state().session
+    existing = sql.ledger_booking(session, booking.booking_ref)
+    if existing is not None:
+        return existing, False
+    row = LedgerBooking(booking_ref=booking.booking_ref, email=booking.email_key,
+                        subtotal=booking.subtotal, booking_date=booking.booking_date,
+                        status="confirmed")
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        found = sql.ledger_booking(session, booking.booking_ref)
+        assert found is not None
+        return found, False
+    return row, True

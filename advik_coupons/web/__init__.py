@@ -1,0 +1,2 @@
+"""What the faces share: request bodies, the coupon form, rate limits, CSV,
+domain errors as HTTP answers, and the database-down handler."""

@@ -1,0 +1,192 @@
+"""Reading request bodies: JSON or form, into a code and a :class:`Booking`.
+
+Every problem becomes :class:`InvalidRequest` (400) naming the field; nothing
+here touches the database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Request
+
+from ..domain.codes import MAX_CODE_LENGTH, normalize_code
+from ..domain.coupon import MAX_MONEY
+from ..domain.errors import InvalidRequest
+from ..domain.rules import BOOKING_TYPES, Booking
+
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;]+$")
+MAX_REF = 120
+MAX_BODY = 64 * 1024
+
+
+BODY_KEY = "advik_coupons.body"
+
+
+def read_body(req: Request) -> dict[str, Any]:
+    """The request's JSON object or form fields, parsed once per request."""
+    parsed = req.environ.get(BODY_KEY)
+    if parsed is None:
+        parsed = req.environ[BODY_KEY] = _parse_body(req)
+    return dict(parsed)
+
+
+def _parse_body(req: Request) -> dict[str, Any]:
+    if req.content_length is not None and req.content_length > MAX_BODY:
+        raise InvalidRequest({"body": "The request body is too large."})
+    if req.is_json:
+        raw = req.get_data(cache=True)
+        if not raw.strip():
+            raise InvalidRequest({"body": "Send a JSON object."})
+        try:
+            body = json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            raise InvalidRequest({"body": "The body is not valid JSON."}) from None
+        if not isinstance(body, dict):
+            raise InvalidRequest({"body": "Send a JSON object."})
+        check_encodable(body)
+        return body
+    if req.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        return {k: v for k, v in req.form.items()}
+    if not req.get_data(cache=True):
+        return {}
+    raise InvalidRequest({"body": "Send JSON (application/json) or a form."})
+
+
+def check_encodable(body: Mapping[str, Any]) -> None:
+    """Lone surrogates (valid JSON escapes, not valid text) never reach the database."""
+    errors: dict[str, str] = {}
+    for key, value in body.items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if isinstance(item, str) and not _encodable(item):
+                errors[str(key)[:50]] = "Contains characters that are not allowed."
+        if not _encodable(str(key)):
+            errors["body"] = "Field names must be text."
+    if errors:
+        raise InvalidRequest(errors)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def text_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
+               required: bool = False, max_length: int = MAX_REF) -> str | None:
+    value = body.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[key] = "This field is required."
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        errors[key] = "Must be a string."
+        return None
+    text = str(value).strip()
+    if len(text) > max_length:
+        errors[key] = f"At most {max_length} characters."
+        return None
+    return text
+
+
+def money_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
+                required: bool = True) -> Decimal | None:
+    value = body.get(key)
+    if value is None or value == "":
+        if required:
+            errors[key] = "This field is required."
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
+        errors[key] = "Must be an amount like 120.00."
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        errors[key] = "Must be an amount like 120.00."
+        return None
+    if not amount.is_finite():
+        errors[key] = "Must be an amount like 120.00."
+    elif amount < 0:
+        errors[key] = "Must be 0 or more."
+    elif amount > MAX_MONEY:
+        errors[key] = f"Must be at most {MAX_MONEY}."
+    elif amount != amount.quantize(Decimal("0.01")):
+        errors[key] = "Use at most two decimals."
+    else:
+        return amount.quantize(Decimal("0.01"))
+    return None
+
+
+def email_field(body: Mapping[str, Any], errors: dict[str, str]) -> str | None:
+    email = text_field(body, "email", errors, max_length=254)
+    if email is not None and not EMAIL_RE.match(email):
+        errors["email"] = "Enter a valid e-mail address."
+        return None
+    return email
+
+
+def date_field(body: Mapping[str, Any], key: str, errors: dict[str, str]) -> date | None:
+    raw = text_field(body, key, errors, max_length=10)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[key] = "Use a date like 2026-12-07."
+        return None
+
+
+def int_field(body: Mapping[str, Any], key: str, errors: dict[str, str],
+              default: int = 0, maximum: int = 100_000) -> int:
+    value = body.get(key)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        errors[key] = "Must be a whole number."
+        return default
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        errors[key] = "Must be a whole number."
+        return default
+    if not 0 <= number <= maximum:
+        errors[key] = f"Must be from 0 to {maximum}."
+        return default
+    return number
+
+
+def parse_booking(body: Mapping[str, Any], *, need_ref: bool = False,
+                  need_code: bool = True) -> tuple[str, Booking]:
+    """A code and a booking from a quote, redeem or ledger body."""
+    errors: dict[str, str] = {}
+    code = ""
+    if need_code:
+        raw_code = text_field(body, "code", errors, required=True, max_length=MAX_CODE_LENGTH)
+        code = normalize_code(raw_code) if raw_code else ""
+    subtotal = money_field(body, "subtotal", errors)
+    email = email_field(body, errors)
+    booking_date = date_field(body, "booking_date", errors)
+    booking_type = text_field(body, "booking_type", errors) or "one_time"
+    if booking_type not in BOOKING_TYPES:
+        errors["booking_type"] = "Must be one_time or recurring."
+    booking_ref = text_field(body, "booking_ref", errors, required=need_ref)
+    series_ref = text_field(body, "series_ref", errors)
+    occurrence = int_field(body, "occurrence", errors)
+    if errors:
+        raise InvalidRequest(errors)
+    assert subtotal is not None
+    return code, Booking(subtotal=subtotal, email=email, booking_date=booking_date,
+                         booking_type=booking_type, booking_ref=booking_ref,
+                         series_ref=series_ref, occurrence=occurrence)

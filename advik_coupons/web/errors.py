@@ -1,0 +1,77 @@
+"""The domain's errors as HTTP answers, and the web layer's own HTTP errors.
+
+:func:`register` installs one handler for :class:`~advik_coupons.domain.errors.AdvikError`
+on the app: ``CouponRejected`` → ``422``, ``InvalidRequest`` → ``400``,
+``DuplicateCode`` → ``409``, ``NotFound`` → ``404``, each with its JSON body
+(an admin or demo page's ``404`` is the usual HTML page). It is registered
+for the base class, so a host's handler for one class
+(``@app.errorhandler(CouponRejected)``) wins by Flask's own rules.
+
+:class:`RateLimited` is raised by the web layer itself (``429`` with
+``Retry-After``); like Flask-WTF's ``CSRFError`` it is an HTTP exception, so
+a host can replace it with ``app.errorhandler(RateLimited)``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, jsonify, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException, TooManyRequests
+from werkzeug.exceptions import NotFound as HTTPNotFound
+
+from ..domain.errors import AdvikError, CouponRejected, DuplicateCode, InvalidRequest, NotFound
+from ..domain.messages import RATE_LIMITED
+
+STATUS: dict[type[AdvikError], int] = {
+    CouponRejected: 422, InvalidRequest: 400, DuplicateCode: 409, NotFound: 404,
+}
+#: Blueprints whose pages are HTML: their 404 is the usual page, not JSON.
+HTML_BLUEPRINTS = frozenset({"advik_admin", "advik_demo"})
+
+
+def status_of(error: AdvikError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def answer(error: AdvikError) -> ResponseReturnValue:
+    """The HTTP answer to a domain error raised by a view."""
+    if isinstance(error, NotFound) and request.blueprint in HTML_BLUEPRINTS:
+        return HTTPNotFound(description=error.message)
+    return jsonify(error.as_json()), status_of(error)
+
+
+def json_http_error(error: HTTPException) -> ResponseReturnValue:
+    """A werkzeug HTTP error as ``{"error", "message"}`` (the API's other errors)."""
+    return jsonify({"error": (error.name or "error").lower().replace(" ", "_"),
+                    "message": error.description}), error.code or 500
+
+
+class RateLimited(TooManyRequests):
+    """Too many tries of ``POST /coupons/apply``: ``429`` with ``Retry-After`` (seconds)."""
+
+    message = RATE_LIMITED
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(description=self.message)
+        self.retry_after = retry_after
+
+    def as_json(self) -> dict[str, Any]:
+        return {"valid": False, "reason": "rate_limited", "message": self.message,
+                "retry_after": self.retry_after}
+
+    def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        return json.dumps(self.as_json())
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "application/json"), ("Retry-After", str(self.retry_after))]
+
+
+def register(app: Flask) -> None:
+    """Answer the domain's errors raised by any view of ``app``."""
+    app.register_error_handler(AdvikError, answer)

@@ -1,0 +1,305 @@
+"""One coupon form for the admin pages and the JSON API, made from the field list.
+
+:class:`CouponForm` has one WTForms field per entry of
+:data:`~advik_coupons.domain.coupon.FIELDS` (its kind picks the field class
+and validators), plus the "generate a code" box. The admin page posts it as
+HTML (with Flask-WTF's CSRF token); the API feeds a JSON body through
+:func:`formdata_from_json`, which turns JSON values into form values and
+names each field whose JSON type is wrong. Either way the same validators
+decide, and :meth:`CouponForm.values` gives clean Python values (``Decimal``,
+aware ``datetime``, ``frozenset``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..domain.codes import is_valid_code, normalize_code
+from ..domain.coupon import FIELDS, MAX_MONEY, MAX_USES, READ_ONLY, FieldSpec, defaults, ordered
+from ..domain.errors import InvalidRequest
+from ..domain.rules import end_of_day, start_of_day
+
+#: The form's fields that are not coupon fields.
+EXTRA_FLAGS = ("generate",)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class MomentField(StringField):
+    """A date (``2026-12-31``) or a date-time with or without an offset.
+
+    A bare date means the start of the day (``end_of_day=False``) or its last
+    second (``True``) in the form's site time zone; a naive date-time is read
+    in the site time zone too.
+    """
+
+    def __init__(self, *args: Any, end_of_day: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.end_of_day = end_of_day
+        self.moment: datetime | None = None
+
+    def parse(self, tz: tzinfo) -> datetime | None:
+        raw = (self.data or "").strip()
+        if not raw:
+            return None
+        try:
+            if len(raw) == 10:
+                day = date.fromisoformat(raw)
+                return end_of_day(day, tz) if self.end_of_day else start_of_day(day, tz)
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError("Use a date like 2026-12-31 or 2026-12-31T18:00.") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return moment.replace(microsecond=0)
+
+
+def moment_text(moment: datetime | None, tz: tzinfo, *, end: bool) -> str:
+    """How a stored moment reads back in the form, so saving it unchanged keeps it.
+
+    A bare date when it is the day's edge (its start, or its last second for an
+    end); else the local date-time, with seconds when it has any, and with its
+    offset when that wall-clock time happens twice (the hour a DST change repeats).
+    """
+    if moment is None:
+        return ""
+    local = moment.astimezone(tz).replace(microsecond=0)
+    edge = time(23, 59, 59) if end else time(0, 0)
+    if local.time() == edge:
+        return local.date().isoformat()
+    naive = local.replace(tzinfo=None)
+    text = naive.isoformat(timespec="seconds" if naive.second else "minutes")
+    other = naive.replace(fold=1 - local.fold).replace(tzinfo=tz)
+    if other.utcoffset() != local.utcoffset():
+        text += local.isoformat()[19:]
+    return text
+
+
+def _finite_money(form: Any, field: Field) -> None:
+    value = field.data
+    if value is None:
+        return
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValidationError("Enter a number.")
+    if value < 0:
+        raise ValidationError("Must be 0 or more.")
+    if value > MAX_MONEY:
+        raise ValidationError(f"Must be at most {MAX_MONEY}.")
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError("Use at most two decimals.")
+
+
+def _choices(spec: FieldSpec) -> list[tuple[str, str]]:
+    return [(c, spec.choice_labels.get(c, c)) for c in spec.choices]
+
+
+def _form_field(spec: FieldSpec) -> Field:
+    """The WTForms field for one coupon field, by its kind."""
+    required = [DataRequired(spec.required_message)] if spec.required else [Optional()]
+    length = [Length(max=spec.max_length)] if spec.max_length else []
+    default = sorted(spec.default) if isinstance(spec.default, frozenset) else spec.default
+    options: dict[str, Any] = {"description": spec.help}
+    makers: dict[str, Callable[[], Field]] = {
+        "text": lambda: StringField(spec.label, required + length, **options),
+        "longtext": lambda: TextAreaField(spec.label, [Optional(), *length], **options),
+        "code": lambda: StringField(spec.label, length, **options),
+        "choice": lambda: SelectField(spec.label, choices=_choices(spec), default=default,
+                                      **options),
+        "money": lambda: DecimalField(spec.label, [*required, _finite_money],
+                                      default=default, **options),
+        "count": lambda: IntegerField(spec.label, [Optional(), NumberRange(min=1, max=MAX_USES)],
+                                      **options),
+        "flag": lambda: BooleanField(spec.label, default=default, **options),
+        "set": lambda: MultiCheckboxField(spec.label, choices=_choices(spec),
+                                          default=[c for c in spec.choices if c in spec.default],
+                                          **options),
+        "moment": lambda: MomentField(spec.label, end_of_day=spec.inclusive_end, **options),
+    }
+    return makers[spec.kind]()  # type: ignore[return-value]
+
+
+class _CouponFormBase(FlaskForm):
+    """The checks that read more than one field; the fields come from :data:`FIELDS`."""
+
+    generate = BooleanField("Generate a code for me")
+
+    def __init__(self, *args: Any, tz: tzinfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def validate_code(self, field: Field) -> None:
+        raw = field.data or ""
+        if not raw.strip():
+            if not self.generate.data:
+                raise ValidationError("Enter a code, or ask for one to be generated.")
+            return
+        code = normalize_code(raw)
+        if not is_valid_code(code):
+            raise ValidationError("Use only letters, digits, - and _ (at most 50).")
+        field.data = code
+
+    def validate_discount_value(self, field: Field) -> None:
+        value = field.data
+        if not isinstance(value, Decimal) or not value.is_finite():
+            return
+        if value <= 0:
+            raise ValidationError("Must be greater than 0.")
+        if self["discount_type"].data == "percent" and value > 100:
+            raise ValidationError("A percentage is at most 100.")
+
+    def validate_max_subtotal(self, field: Field) -> None:
+        low, high = self["min_subtotal"].data, field.data
+        if (isinstance(low, Decimal) and isinstance(high, Decimal) and low.is_finite()
+                and high.is_finite() and low > 0 and high > 0 and high < low):
+            raise ValidationError("Must be at least the minimum amount.")
+
+    def validate_booking_types(self, field: Field) -> None:
+        if not field.data:
+            raise ValidationError("Pick one-time, recurring or both.")
+
+    def validate_starts_at(self, field: MomentField) -> None:
+        field.moment = field.parse(self.tz)
+
+    def validate_ends_at(self, field: MomentField) -> None:
+        field.moment = field.parse(self.tz)
+        starts = self["starts_at"].moment
+        if field.moment is not None and starts is not None and field.moment < starts:
+            raise ValidationError("Must be after the start.")
+
+    def values(self) -> dict[str, Any]:
+        """Clean values for the store, one per coupon field (after a successful ``validate()``)."""
+        found: dict[str, Any] = {}
+        for spec in FIELDS:
+            field = self[spec.name]
+            data = field.data
+            if spec.kind == "moment":
+                data = field.moment
+            elif spec.kind == "set":
+                data = frozenset(ordered(spec, data or ()))
+            elif spec.kind == "flag":
+                data = bool(data)
+            elif spec.kind == "money":
+                data = data if data is not None else spec.default
+            elif spec.kind in {"text", "longtext"}:
+                data = (data or "").strip()
+            elif spec.kind == "code":
+                data = data or None
+            found[spec.name] = data
+        return found
+
+    def error_messages(self) -> dict[str, str]:
+        return {name: "; ".join(str(e) for e in errors)
+                for name, errors in self.errors.items() if errors}
+
+
+class CouponForm(_CouponFormBase):
+    """Every coupon field of the field list, as a form (its fields are set just below)."""
+
+
+for _spec in FIELDS:
+    setattr(CouponForm, _spec.name, _form_field(_spec))
+
+
+def form_values(coupon: Any, code: str | None, tz: tzinfo) -> dict[str, Any]:
+    """A stored coupon as the form's starting values (what an unchanged save keeps)."""
+    found: dict[str, Any] = {}
+    for spec in FIELDS:
+        value = code if spec.name == "code" else getattr(coupon, spec.name)
+        if spec.kind == "moment":
+            value = moment_text(getattr(coupon, spec.name), tz, end=spec.inclusive_end)
+        elif spec.kind == "set":
+            value = ordered(spec, value)
+        found[spec.name] = value
+    return found
+
+
+def create_defaults() -> dict[str, Any]:
+    """The form values a create starts from (the field list's defaults)."""
+    found = defaults()
+    for spec in FIELDS:
+        if spec.kind == "set":
+            found[spec.name] = ordered(spec, spec.default)
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def formdata_from_json(body: Mapping[str, Any], *, base: Mapping[str, Any] | None = None,
+                       ) -> MultiDict[str, Any]:
+    """Turn a JSON object into form data; raise :class:`InvalidRequest` naming bad fields.
+
+    ``base`` holds the values to start from (defaults on create, the stored
+    coupon on update); read-only fields (``id``, ``used``…) may be sent back
+    unchanged but are ignored, so a client can PATCH what it read.
+    """
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = dict(base or {})
+    specs = {spec.name: spec for spec in FIELDS}
+    for key, value in body.items():
+        if key in READ_ONLY:
+            continue
+        spec = specs.get(key)
+        if spec is None and key not in EXTRA_FLAGS:
+            errors[key] = "Unknown field."
+            continue
+        kind = spec.kind if spec is not None else "flag"
+        if kind == "flag":
+            if not isinstance(value, bool):
+                errors[key] = "Must be true or false."
+            else:
+                values[key] = value
+        elif kind == "set":
+            assert spec is not None
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[key] = "Must be a list of strings."
+            else:
+                bad = [v for v in value if v not in spec.choices]
+                if bad:
+                    errors[key] = (f"Unknown value {bad[0]!r}; choose from "
+                                   f"{', '.join(spec.choices)}.")
+                values[key] = list(value)
+        elif value is None:
+            values[key] = ""
+        elif isinstance(value, bool | dict | list):
+            errors[key] = "Must be a single string or number."
+        elif isinstance(value, int | float | Decimal):
+            values[key] = str(value)
+        elif isinstance(value, str):
+            if kind == "choice" and spec is not None and value not in spec.choices:
+                errors[key] = f"Choose one of {', '.join(spec.choices)}."
+            values[key] = value
+        else:
+            errors[key] = "Unsupported value."
+    if errors:
+        raise InvalidRequest(errors)
+    form: MultiDict[str, Any] = MultiDict()
+    for key, value in values.items():
+        kind = specs[key].kind if key in specs else "flag"
+        if kind == "flag":
+            if value:
+                form.add(key, "y")
+        elif kind == "set":
+            for item in value:
+                form.add(key, item)
+        elif value is not None:
+            form.add(key, value)
+    return form
