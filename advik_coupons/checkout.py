@@ -1,6 +1,6 @@
 """The payment step: ``POST /coupons/apply`` and the "Have a coupon code?" widget.
 
-The endpoint takes the JSON (or form) body of DESIGN §4.2 and answers
+The endpoint takes the JSON (or form) body of docs/contracts.md §4.2 and answers
 ``200`` (applied, with the price summary), ``422`` (a reason code and the
 customer's message), ``400`` (``invalid_request`` naming each bad field) or
 ``429`` (too many attempts, see :mod:`advik_coupons.web.ratelimit`). The tax rate

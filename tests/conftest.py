@@ -187,7 +187,7 @@ def make_coupon(app: Flask, **overrides: Any) -> int:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Debian Chromium for the browser tests (skips or fails without it)."""
-    from tests.browser_support import launch_browser
+    from tests.browser.support import launch_browser
 
     yield from launch_browser()
 

@@ -1,4 +1,6 @@
-"""A per-client-address limit on failed admin log-ins (DESIGN §5), counted with ``limits``.
+"""A per-client-address limit on failed admin log-ins (``docs/contracts.md`` §5).
+
+Counted with ``limits``.
 
 The lock in :mod:`.auth` is per account, so one password tried against many
 accounts from one address would never be slowed; this limit is per address.

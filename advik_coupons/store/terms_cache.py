@@ -1,4 +1,4 @@
-"""A short per-process cache of coupon terms for quotes (DESIGN §3).
+"""A short per-process cache of coupon terms for quotes (docs/contracts.md §3).
 
 Quotes are previews, so reading terms a few seconds old is harmless; redeem
 never reads through it. Changes made through this process call

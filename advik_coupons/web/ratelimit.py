@@ -1,4 +1,4 @@
-"""Rate limits on ``POST /coupons/apply`` (DESIGN §5), counted with ``limits``.
+"""Rate limits on ``POST /coupons/apply`` (docs/contracts.md §5), counted with ``limits``.
 
 ``ADVIK_APPLY_RATE_LIMIT`` (e.g. ``30/minute``; empty turns it off) is counted
 twice, in fixed windows:

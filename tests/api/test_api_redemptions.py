@@ -122,7 +122,7 @@ def lookup_existing(email: str) -> bool:
 
 def test_customer_lookup_replaces_the_ledger(sqlite_url: str, tmp_path: Any) -> None:
     client = ApiClient(make_app(sqlite_url, tmp_path, ADVIK_CUSTOMER_LOOKUP=(
-        "tests.test_api_redemptions:lookup_existing")))
+        "tests.api.test_api_redemptions:lookup_existing")))
     client.post("/coupons", json=coupon_fields(code="LOYAL", audience="existing"))
     assert client.post("/quote", json={"code": "loyal", "subtotal": "5",
                                        "email": "bo@regulars.example"}).status_code == 200

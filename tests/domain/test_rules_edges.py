@@ -12,7 +12,7 @@ from advik_coupons.domain.codes import is_valid_code, normalize_code
 from advik_coupons.domain.errors import CouponRejected
 from advik_coupons.domain.money import discount_amount, price
 from advik_coupons.domain.rules import Booking, Context, end_of_day, start_of_day, validate
-from tests.test_rules_order import History, booking, terms
+from tests.domain.test_rules_order import History, booking, terms
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from advik_coupons.state import get_state
 from advik_coupons.store.schema import newest_heads
 from tests.conftest import drop_plugin_tables, make_app
-from tests.production_servers import free_port, server_env, start_server
+from tests.production.servers import free_port, server_env, start_server
 
 pytestmark = pytest.mark.timeout(120)
 CLI = str(Path(sys.executable).parent / "advik-coupons")

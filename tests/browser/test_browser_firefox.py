@@ -24,7 +24,7 @@ from marionette_driver.keys import Keys
 from marionette_driver.marionette import Marionette
 from marionette_driver.wait import Wait
 
-from tests.browser_support import (
+from tests.browser.support import (
     ARTIFACTS,
     GREEN,
     IN_CI,

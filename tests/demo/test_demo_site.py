@@ -22,7 +22,7 @@ from advik_coupons.commands import prepare_demo as prepare
 from advik_coupons.demo.data import DEMO_ADMIN_EMAIL, DEMO_COUPONS
 from advik_coupons.state import get_state
 from advik_coupons.store.models import AdminUser, Coupon, CouponCode, LedgerBooking, Redemption
-from tests.browser_support import used
+from tests.browser.support import used
 from tests.conftest import make_app
 
 DAY = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()

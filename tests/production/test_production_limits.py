@@ -1,6 +1,6 @@
 """Limits across processes: two gunicorn servers (four workers each) over one MariaDB.
 
-DESIGN §3: ``max_uses`` and ``once_per_customer`` hold under any concurrency,
+docs/contracts.md §3: ``max_uses`` and ``once_per_customer`` hold under any concurrency,
 and a booking is redeemed once however often it is sent.
 """
 
@@ -23,7 +23,7 @@ from advik_coupons.services.accounts import create_token
 from advik_coupons.state import get_state
 from advik_coupons.store.models import Coupon, Redemption
 from tests.conftest import REDIS_URL, make_app, make_coupon, unavailable
-from tests.production_servers import Server, fire, server_env, start_server
+from tests.production.servers import Server, fire, server_env, start_server
 
 pytestmark = [pytest.mark.mysql, pytest.mark.redis, pytest.mark.timeout(150)]
 APPLY_LIMIT = 5

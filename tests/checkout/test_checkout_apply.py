@@ -1,4 +1,4 @@
-"""``POST /coupons/apply``: the answers of DESIGN §4.2 for good requests."""
+"""``POST /coupons/apply``: the answers of docs/contracts.md §4.2 for good requests."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from advik_coupons import events
 from tests.conftest import ApiClient, make_app, make_coupon
 from tests.hook_receiver import running_receiver
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 EXAMPLE_URL = "https://crm.example.com/coupon-used"
 
 

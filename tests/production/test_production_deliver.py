@@ -22,7 +22,7 @@ from advik_coupons.services.accounts import create_token
 from advik_coupons.state import get_state
 from tests.conftest import make_app, make_coupon
 from tests.hook_receiver import SECRET, Receiver
-from tests.production_servers import fire, server_env, start_server
+from tests.production.servers import fire, server_env, start_server
 
 pytestmark = [pytest.mark.mysql, pytest.mark.timeout(120)]
 CLI = str(Path(sys.executable).parent / "advik-coupons")

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from advik_coupons.state import get_state
 from advik_coupons.store.models import Redemption
-from tests.browser_support import (
+from tests.browser.support import (
     GREEN,
     RED,
     SPRING10,

@@ -1,4 +1,4 @@
-"""DESIGN §2: every reason code, and the order between each adjacent pair of rules."""
+"""docs/contracts.md §2: every reason code, and the order between each adjacent pair of rules."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from advik_coupons.settings import SETTINGS, settings_table
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_lists_every_setting_as_generated() -> None:

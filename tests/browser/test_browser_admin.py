@@ -26,7 +26,7 @@ from advik_coupons.services.coupons import create_batch
 from advik_coupons.state import get_state
 from advik_coupons.store.models import CouponCode
 from advik_coupons.store.schema import upgrade
-from tests.browser_support import (
+from tests.browser.support import (
     need_chromium,
     save_screenshot,
     serving,

@@ -17,6 +17,8 @@ from advik_coupons.store.models import Base
 from advik_coupons.store.schema import current_heads, newest_heads
 from tests.conftest import MYSQL_URL
 
+ROOT = Path(__file__).resolve().parents[2]
+
 
 def test_migrated_schema_matches_the_models(any_app: Flask) -> None:
     with any_app.app_context():
@@ -80,6 +82,6 @@ def test_table_prefix_reaches_every_table(backend: str, tmp_path: Path,
         url = f"sqlite:///{tmp_path}/prefix.sqlite"
     result = subprocess.run([sys.executable, "-c", PREFIX_SCRIPT, url, str(tmp_path)],
                             capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr[-3000:]
     assert "PREFIX-OK" in result.stdout
