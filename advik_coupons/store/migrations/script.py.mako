@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-from advik_coupons.schema import prefixed
+from advik_coupons.store.schema import prefixed
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}
