@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     import httpx
 
 #: The event types a delivery channel can subscribe to (``ADVIK_WEBHOOK_EVENTS``).
-EVENT_TYPES = ("coupon.applied", "coupon.redeemed", "coupon.released", "coupon.limit_reached")
+EVENT_TYPES = ("coupon.applied", "coupon.redeemed", "coupon.released", "coupon.limit_reached",
+               "coupon.redemption_amended")
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,7 @@ class AdvikCoupons:
         - ``ADVIK_QUOTE_CACHE_SECONDS`` — the quote's terms cache.
         - ``ADVIK_FUNNEL_FLUSH_SECONDS`` — how often the funnel counts are written.
         - ``ADVIK_CUSTOMER_LOOKUP`` — a host's "has this customer booked before?".
+        - ``ADVIK_EMAIL_CANONICAL`` — customers compared by canonical e-mail.
         - ``ADVIK_POOL_RECYCLE``, ``ADVIK_POOL_PRE_PING`` — MySQL's connection pool.
         - ``ADVIK_URL_PREFIX``, ``ADVIK_API_PREFIX``, ``ADVIK_ADMIN_PREFIX``.
         - ``ADVIK_DEMO``, ``ADVIK_DELIVERY_THREAD``.
@@ -85,6 +86,7 @@ class AdvikCoupons:
             funnel=FunnelCounter(engine, float(app.config["ADVIK_FUNNEL_FLUSH_SECONDS"])),
             customer_lookup=settings.callable_setting(app.config.get("ADVIK_CUSTOMER_LOOKUP"),
                                                       "ADVIK_CUSTOMER_LOOKUP"),
+            canonical_emails=bool(app.config["ADVIK_EMAIL_CANONICAL"]),
         )
         self._states[app] = state
         app.extensions[EXTENSION_KEY] = self

@@ -49,8 +49,14 @@ SETTINGS: tuple[Setting, ...] = (
             "How often the funnel counters (tries, applies, reasons) kept in memory are "
             "written to the database (0: at once)."),
     Setting("ADVIK_CUSTOMER_LOOKUP", None,
-            "Optional callable `(email) -> bool` (or its dotted `module:name`) answering "
-            "'has this customer booked before?' instead of the booking ledger."),
+            "Optional callable (or its dotted `module:name`) given a customer's canonical "
+            "e-mail and answering from the host's own store instead of the booking ledger: "
+            "`True`/`False` (has booked before) or `{\"bookings\": n, \"last_booked\": "
+            "date}` (for the lapsed and loyal audiences)."),
+    Setting("ADVIK_EMAIL_CANONICAL", True,
+            "Compare customers by canonical e-mail (lower-case, no `+tag`, no trailing dot, "
+            "Gmail's dots ignored) for per-customer limits, audiences and allowed e-mails; "
+            "off: letter case only."),
     Setting("ADVIK_HOOKS", "",
             "Comma-separated dotted names of extra hook modules to import at start-up."),
     Setting("ADVIK_HOOKS_DIR", None,

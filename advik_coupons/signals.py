@@ -34,6 +34,11 @@ coupon_released = _signals.signal("advik_coupon_released")
 #: A redemption took the coupon's last use (after commit). kwargs: ``coupon`` (dict).
 coupon_limit_reached = _signals.signal("advik_coupon_limit_reached")
 
+#: A redemption's booking was amended (rescheduled or repriced) and re-validated (after
+#: commit). kwargs: ``coupon`` (dict), ``redemption`` (dict, after the change),
+#: ``changes`` (dict of field → [old, new]).
+coupon_redemption_amended = _signals.signal("advik_coupon_redemption_amended")
+
 #: An admin or API client created a coupon (after commit). kwargs: ``coupon`` (dict),
 #: ``actor`` (str: ``api:<token name>``, ``admin:<email>`` or ``cli``).
 coupon_created = _signals.signal("advik_coupon_created")
@@ -47,4 +52,5 @@ coupon_updated = _signals.signal("advik_coupon_updated")
 coupon_deleted = _signals.signal("advik_coupon_deleted")
 
 ALL_SIGNALS = (coupon_applied, coupon_rejected, coupon_redeemed, coupon_released,
-               coupon_limit_reached, coupon_created, coupon_updated, coupon_deleted)
+               coupon_limit_reached, coupon_redemption_amended, coupon_created,
+               coupon_updated, coupon_deleted)

@@ -59,6 +59,8 @@ class AppState:
     terms_cache: TermsCache
     funnel: FunnelCounter
     tokens: TokenCache = field(default_factory=TokenCache)
+    #: ``ADVIK_EMAIL_CANONICAL``: customers compared by canonical e-mail.
+    canonical_emails: bool = True
     #: ``ADVIK_CUSTOMER_LOOKUP``: "has this customer booked before?" instead of the ledger.
     customer_lookup: Callable[[str], bool] | None = None
     #: ``ADVIK_ADMIN_AUTHORIZER``: the host's own admin check.

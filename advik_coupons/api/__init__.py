@@ -35,6 +35,7 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
     ("GET", "/coupons/<int:coupon_id>/stats", redemptions.stats),
     ("POST", "/quote", redemptions.quote),
     ("POST", "/redemptions", redemptions.redeem),
+    ("PATCH", "/redemptions/<int:redemption_id>", redemptions.amend),
     ("POST", "/redemptions/<int:redemption_id>/cancel", redemptions.cancel),
     ("POST", "/bookings", redemptions.report_booking),
 )

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy import or_, select
 
-from ..domain.errors import InvalidRequest
+from ..domain.errors import Conflict, InvalidRequest
 from ..services import coupons as coupon_service
 from ..services.serialize import code_json, coupon_json, iso
 from ..state import get_state
@@ -78,6 +78,8 @@ def read_coupon(coupon_id: int) -> Any:
 def update_coupon(coupon_id: int) -> Any:
     state = get_state()
     coupon = get_coupon(state.session, coupon_id)
+    if coupon.archived_at is not None:
+        raise Conflict("archived")
     base = form_values(coupon, primary_code(state.session, coupon_id), state.tz)
     body = read_body(request)
     if "code" in body and body["code"] is None:
@@ -102,20 +104,17 @@ def deactivate(coupon_id: int) -> Any:
 
 
 def _toggle(coupon_id: int, active: bool) -> Any:
-    coupon = get_coupon(get_state().session, coupon_id)
-    if coupon.archived_at is not None:
-        raise InvalidRequest({"active": "An archived coupon cannot be activated."})
     return jsonify(_coupon_body(coupon_service.set_active(coupon_id, active, actor=actor())))
 
 
 def create_batch(coupon_id: int) -> Any:
     body = read_body(request)
-    batch, codes = coupon_service.create_batch(coupon_id, body.get("count"),  # type: ignore[arg-type]
-                                               _prefix(body.get("prefix")))
-    if request.args.get("format") == "csv":
-        return csv_response(f"coupon-{coupon_id}-batch-{batch.id}.csv", ["code"],
-                            [[c] for c in codes])
+    batch, _codes = coupon_service.create_batch(coupon_id, body.get("count"),  # type: ignore[arg-type]
+                                                _prefix(body.get("prefix")), body.get("emails"))
     rows = coupon_service.batch_codes(batch.id)
+    if request.args.get("format") == "csv":
+        return csv_response(f"coupon-{coupon_id}-batch-{batch.id}.csv", ["code", "email"],
+                            [[c.code, c.email_key or ""] for c in rows])
     return jsonify({"id": batch.id, "coupon_id": coupon_id, "prefix": batch.prefix,
                     "count": batch.count, "created_at": iso(batch.created_at),
                     "codes": [code_json(c) for c in rows]}), 201

@@ -8,6 +8,7 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from ..domain.rules import Booking
+from ..services.amending import amend as amend_redemption
 from ..services.cancelling import cancel as cancel_redemption
 from ..services.ledger import record_booking
 from ..services.quoting import quote as quote_booking
@@ -39,6 +40,14 @@ def redeem() -> Any:
 
 def cancel(redemption_id: int) -> Any:
     redemption, _changed = cancel_redemption(redemption_id)
+    return jsonify(redemption_json(redemption))
+
+
+def amend(redemption_id: int) -> Any:
+    """A rescheduled or repriced booking: its new facts, checked again."""
+    body = read_body(request)
+    _code, booking = parse_booking(body, need_code=False)
+    redemption, _changed = amend_redemption(redemption_id, booking)
     return jsonify(redemption_json(redemption))
 
 

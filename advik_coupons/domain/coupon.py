@@ -7,19 +7,23 @@ bodies and answers (:mod:`advik_coupons.services.serialize`), the service
 that stores a coupon and the demo's coupons all read this list, so a field
 added here cannot be missing from one of them.
 
-Kinds: ``text``, ``longtext``, ``code``, ``choice``, ``money``, ``count``
-(a positive whole number or none), ``flag``, ``set`` (a subset of the
-choices) and ``moment`` (an aware date-time; a bare date is the start of
-that day, or its end when ``inclusive_end``).
+Kinds: ``text``, ``longtext``, ``code``, ``choice``, ``money`` (``optional``:
+none or more than 0), ``count`` (a positive whole number or none), ``flag``,
+``set`` (a subset of the choices), ``moment`` (an aware date-time; a bare
+date is the start of that day, or its end when ``inclusive_end``), ``ids``
+(the host's ids of services, staff or locations), ``emails`` (addresses and
+``@domain`` entries) and ``hours`` (time-of-day windows).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .booking import BOOKING_TYPES
 from .messages import (
     AUDIENCE_LABELS,
     BOOKING_TYPE_LABELS,
@@ -27,11 +31,17 @@ from .messages import (
     DISCOUNT_TYPE_LABELS,
     SCOPE_LABELS,
 )
-from .rules import AUDIENCES, BOOKING_TYPES, DISCOUNT_TYPES, RECURRING_SCOPES, WEEKDAYS
+from .terms import AUDIENCES, DISCOUNT_TYPES, RECURRING_SCOPES, WEEKDAYS
 
 MAX_MONEY = Decimal("9999999999.99")
 MAX_USES = 2_000_000_000
-KINDS = ("text", "longtext", "code", "choice", "money", "count", "flag", "set", "moment")
+KINDS = ("text", "longtext", "code", "choice", "money", "count", "flag", "set", "moment",
+         "ids", "emails", "hours")
+#: An id of the host's (a service, a member of staff, a location).
+ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_IDS = 200
+MAX_EMAILS = 1000
+MAX_WINDOWS = 24
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class FieldSpec:
     choice_labels: Mapping[str, str] = field(default_factory=dict)
     max_length: int | None = None
     inclusive_end: bool = False
+    #: Money that may be left empty, and is more than 0 when given.
+    optional: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -84,6 +96,35 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("recurring_scope", "choice", "Recurring bookings", default="first",
               choices=RECURRING_SCOPES, choice_labels=SCOPE_LABELS),
     FieldSpec("active", "flag", "Active", default=True),
+    FieldSpec("services", "ids", "Services", default=frozenset(),
+              help="The ids of the services it applies to, separated by commas. "
+                   "Empty: every service."),
+    FieldSpec("exclude_services", "ids", "Never for these services", default=frozenset(),
+              help="Service ids it never applies to, separated by commas."),
+    FieldSpec("staff", "ids", "Staff", default=frozenset(),
+              help="Only bookings with these staff members (ids, separated by commas). "
+                   "Empty: anyone."),
+    FieldSpec("locations", "ids", "Locations", default=frozenset(),
+              help="Only bookings at these locations (ids, separated by commas). "
+                   "Empty: every location."),
+    FieldSpec("hours", "hours", "Hours", default=(),
+              help="Times of day in the site's time zone, e.g. 09:00-12:00, 14:00-17:00 "
+                   "(the end is not included). Empty: any time."),
+    FieldSpec("max_discount", "money", "Largest discount per booking", optional=True,
+              help="Optional cap on the discount of one booking."),
+    FieldSpec("uses_per_customer", "count", "Uses per customer",
+              help="How many times each customer (by e-mail) may use it. Empty: no limit."),
+    FieldSpec("allowed_emails", "emails", "Only these customers", default=(),
+              help="E-mail addresses or @domain entries (that domain exactly), one per line. "
+                   "Empty: anyone."),
+    FieldSpec("audience_days", "count", "Days without a booking",
+              help="For customers who haven't booked for a while: how many days."),
+    FieldSpec("audience_min_bookings", "count", "Bookings needed",
+              help="For regular customers: how many confirmed bookings they need."),
+    FieldSpec("recurring_occurrences", "count", "Discounted bookings of a series",
+              help="For the first bookings of a series: how many are discounted."),
+    FieldSpec("combinable", "flag", "Can be combined with other coupons", default=False,
+              help="Only coupons that all allow it apply together to one booking."),
 )
 
 BY_NAME: dict[str, FieldSpec] = {f.name: f for f in FIELDS}

@@ -2,7 +2,8 @@
 
 They know nothing of HTTP. The web layer (:mod:`advik_coupons.web.errors`)
 answers each with its status and JSON body (``CouponRejected`` → 422,
-``InvalidRequest`` → 400, ``DuplicateCode`` → 409, ``NotFound`` → 404); a host
+``InvalidRequest`` → 400, ``DuplicateCode`` and ``Conflict`` → 409, ``NotFound`` →
+404); a host
 replaces that answer with its own ``@app.errorhandler(CouponRejected)``.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .messages import REASONS, rejection_message
+from .messages import CONFLICTS, REASONS, rejection_message
 
 
 class AdvikError(Exception):
@@ -71,3 +72,18 @@ class NotFound(AdvikError):
 
     def as_json(self) -> dict[str, Any]:
         return {"error": "not_found", "message": self.message}
+
+
+class Conflict(AdvikError):
+    """A request that contradicts what is stored: a booking redeemed with other
+    details, a change to an archived coupon, a cancelled redemption amended."""
+
+    def __init__(self, reason: str, message: str | None = None) -> None:
+        if reason not in CONFLICTS:
+            raise ValueError(f"unknown conflict {reason!r}")
+        self.reason = reason
+        self.message = message if message is not None else CONFLICTS[reason]
+        super().__init__(self.message)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"valid": False, "reason": self.reason, "message": self.message}

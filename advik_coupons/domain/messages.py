@@ -19,11 +19,17 @@ REASONS: tuple[str, ...] = (
     "below_minimum",
     "above_maximum",
     "day_not_allowed",
+    "time_not_allowed",
     "booking_type_not_allowed",
+    "no_eligible_items",
     "email_required",
+    "customer_not_eligible",
     "new_customers_only",
     "existing_customers_only",
+    "lapsed_customers_only",
+    "loyal_customers_only",
     "already_used",
+    "not_combinable",
 )
 
 NOT_VALID = "This coupon isn't valid."
@@ -41,12 +47,18 @@ REJECTIONS: dict[str, str] = {
     "below_minimum": "Spend at least {amount} to use this coupon.",
     "above_maximum": "This coupon applies to bookings up to {amount}.",
     "day_not_allowed": "This coupon can be used on {days} bookings.",
+    "time_not_allowed": "This coupon can be used for bookings at {hours}.",
     "booking_type_not_allowed.recurring": "This coupon is for recurring bookings only.",
     "booking_type_not_allowed.one_time": "This coupon is for one-time bookings only.",
+    "no_eligible_items": "This coupon doesn't apply to the services in this booking.",
     "email_required": "Enter your e-mail address to use this coupon.",
+    "customer_not_eligible": "This coupon isn't available for this e-mail address.",
     "new_customers_only": "This coupon is for first-time customers.",
     "existing_customers_only": "This coupon is for returning customers.",
+    "lapsed_customers_only": "This coupon is for customers who haven't booked for a while.",
+    "loyal_customers_only": "This coupon is for our regular customers.",
     "already_used": "You have already used this coupon.",
+    "not_combinable": "This coupon can't be combined with another coupon on this booking.",
 }
 
 #: How the admin pages name each reason (the funnel's "why tries were turned down").
@@ -59,11 +71,23 @@ REASON_LABELS: dict[str, str] = {
     "below_minimum": "Below the minimum amount",
     "above_maximum": "Above the maximum amount",
     "day_not_allowed": "Day not allowed",
+    "time_not_allowed": "Time of day not allowed",
     "booking_type_not_allowed": "Booking type not allowed",
+    "no_eligible_items": "No service in the booking qualifies",
     "email_required": "No e-mail given",
+    "customer_not_eligible": "Customer not on the coupon's list",
     "new_customers_only": "Not a new customer",
     "existing_customers_only": "Not an existing customer",
+    "lapsed_customers_only": "Customer booked too recently",
+    "loyal_customers_only": "Customer has too few bookings",
     "already_used": "Customer already used it",
+    "not_combinable": "Another coupon on the booking",
+}
+#: Why the API refuses a booking it cannot take as sent (``409``).
+CONFLICTS: dict[str, str] = {
+    "booking_conflict": "This booking was already redeemed with other details.",
+    "archived": "This coupon is archived: its terms and codes are kept for its history.",
+    "cancelled": "This redemption was cancelled; it cannot be changed.",
 }
 
 STATUS_LABELS: dict[str, str] = {
@@ -73,10 +97,12 @@ STATUS_LABELS: dict[str, str] = {
 DISCOUNT_TYPE_LABELS: dict[str, str] = {"percent": "Percentage (%)", "fixed": "Fixed amount"}
 AUDIENCE_LABELS: dict[str, str] = {
     "all": "All customers", "existing": "Existing customers only", "new": "New customers only",
+    "lapsed": "Customers who haven't booked for a while", "loyal": "Regular customers",
 }
 BOOKING_TYPE_LABELS: dict[str, str] = {"one_time": "One-time", "recurring": "Recurring"}
 SCOPE_LABELS: dict[str, str] = {
     "first": "First booking of a series only", "all": "Every booking in a series",
+    "first_n": "The first bookings of a series (how many below)",
 }
 DAY_LABELS: dict[str, str] = {
     "mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri", "sat": "Sat",

@@ -62,3 +62,11 @@ def price(subtotal: Decimal, discount: Decimal, tax_rate: Decimal) -> Price:
     taxable = subtotal - discount
     tax = cents(taxable * tax_rate / HUNDRED)
     return Price(subtotal=subtotal, discount=discount, tax=tax, total=taxable + tax)
+
+
+def combined_price(subtotal: Decimal, own: Decimal, together: Decimal,
+                   tax_rate: Decimal) -> Price:
+    """One coupon's own discount, with the tax and total of the booking after every
+    coupon applied to it (``together`` is all their discounts; ``own`` is part of it)."""
+    whole = price(subtotal, together, tax_rate)
+    return Price(subtotal=whole.subtotal, discount=cents(own), tax=whole.tax, total=whole.total)

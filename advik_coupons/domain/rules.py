@@ -1,26 +1,51 @@
-"""The eligibility rules (``docs/contracts.md`` §2), as pure functions.
+"""The eligibility rules (``docs/contracts.md`` §2 and §7), as pure functions.
 
 No Flask, no database: a coupon's terms, the booking, what is known of the
 customer and ``now`` (an aware datetime) go in; :class:`CouponRejected` with
-the first failing reason comes out, or nothing.
+the first failing reason comes out, or nothing. The order is the public one:
+
+1 ``not_found`` · 2 ``inactive`` · 3 ``not_started`` / ``expired`` ·
+4 ``usage_limit_reached`` · 5 ``below_minimum`` · 6 ``above_maximum`` ·
+7 ``day_not_allowed`` · 8 ``time_not_allowed`` · 9 ``booking_type_not_allowed`` ·
+10 ``no_eligible_items`` · 11 ``email_required`` · 12 ``customer_not_eligible`` ·
+13 ``new_customers_only`` / ``existing_customers_only`` / ``lapsed_customers_only`` /
+``loyal_customers_only`` · 14 ``already_used`` · 15 ``not_combinable``.
+
+:func:`check_terms` runs 1–12 (they need nothing but the booking),
+:func:`check_customer` 13–14 (the customer's history, asked only when a rule
+needs it) and :func:`check_combining` 15. A later booking of a recurring
+series is checked by :func:`check_continuation` against the terms the
+series started with.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
-from decimal import Decimal
-from typing import Protocol
 
+from .booking import BOOKING_TYPES, Booking, Line
+from .customers import CustomerFacts, CustomerHistory, in_audience
+from .emails import canonical_email, matches_entry
 from .errors import CouponRejected
 from .messages import DAY_LABELS, join_words, rejection_message
-from .money import discount_amount, format_money
+from .money import format_money
+from .pricing import eligible_lines
+from .terms import (
+    AUDIENCES,
+    DISCOUNT_TYPES,
+    RECURRING_SCOPES,
+    WEEKDAYS,
+    Terms,
+    Window,
+)
 
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DISCOUNT_TYPES: tuple[str, ...] = ("percent", "fixed")
-AUDIENCES: tuple[str, ...] = ("all", "existing", "new")
-BOOKING_TYPES: tuple[str, ...] = ("one_time", "recurring")
-RECURRING_SCOPES: tuple[str, ...] = ("first", "all")
+__all__ = [
+    "AUDIENCES", "BOOKING_TYPES", "DISCOUNT_TYPES", "RECURRING_SCOPES", "WEEKDAYS", "Booking",
+    "Context", "CustomerFacts", "CustomerHistory", "Line", "Terms", "Window", "check_combining",
+    "check_continuation", "check_customer", "check_terms", "end_of_day", "format_day",
+    "start_of_day", "validate",
+]
 
 
 def start_of_day(day: date, tz: tzinfo) -> datetime:
@@ -38,126 +63,129 @@ def format_day(moment: datetime, tz: tzinfo) -> str:
 
 
 @dataclass(frozen=True)
-class Terms:
-    """What the rules need of a coupon and the code typed."""
-
-    coupon_id: int
-    code: str
-    discount_type: str
-    discount_value: Decimal
-    starts_at: datetime
-    ends_at: datetime | None = None
-    audience: str = "all"
-    days_of_week: frozenset[str] = frozenset()
-    max_uses: int | None = None
-    used: int = 0
-    once_per_customer: bool = False
-    min_subtotal: Decimal = Decimal("0")
-    max_subtotal: Decimal = Decimal("0")
-    booking_types: frozenset[str] = frozenset(BOOKING_TYPES)
-    recurring_scope: str = "first"
-    active: bool = True
-    archived: bool = False
-    code_single_use: bool = False
-    code_used: bool = False
-
-    def with_used(self, used: int) -> Terms:
-        return replace(self, used=used)
-
-
-@dataclass(frozen=True)
-class Booking:
-    """The booking a code is applied to. ``subtotal`` is before discount and tax."""
-
-    subtotal: Decimal
-    email: str | None = None
-    booking_date: date | None = None
-    booking_type: str = "one_time"
-    booking_ref: str | None = None
-    series_ref: str | None = None
-    occurrence: int = 0
-
-    @property
-    def email_key(self) -> str | None:
-        return self.email.strip().lower() if self.email else None
-
-
-class CustomerHistory(Protocol):
-    """What is known about a customer; asked only when a rule needs it."""
-
-    def has_booked_before(self, email: str) -> bool: ...
-
-    def has_used_coupon(self, email: str) -> bool: ...
-
-
-@dataclass(frozen=True)
 class Context:
+    """The moment and the site: ``now`` (aware), its time zone and currency, and
+    whether customers are compared by canonical e-mail (``ADVIK_EMAIL_CANONICAL``)."""
+
     now: datetime
     tz: tzinfo
     currency: str = "USD"
+    canonical_emails: bool = True
 
     def __post_init__(self) -> None:
         if self.now.tzinfo is None:
             raise ValueError("now must be an aware datetime")
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+    def customer_key(self, booking: Booking) -> str | None:
+        """The booking's customer as compared: its canonical e-mail, or None."""
+        if not booking.email or not booking.email.strip():
+            return None
+        return canonical_email(booking.email, canonical=self.canonical_emails)
 
 
 def _rejected(reason: str, variant: str | None = None, **values: str) -> CouponRejected:
     return CouponRejected(reason, rejection_message(reason, variant, **values))
 
 
+def _hours_text(windows: Sequence[Window]) -> str:
+    return join_words([f"{w.start:%H:%M}–{w.end:%H:%M}" for w in windows])
+
+
+def _check_limits(low: object, high: object, booking: Booking, ctx: Context) -> None:
+    """Rules 5 and 6: the whole booking's subtotal against the minimum and maximum."""
+    assert isinstance(low, type(booking.subtotal)) and isinstance(high, type(booking.subtotal))
+    if low > 0 and booking.subtotal < low:
+        raise _rejected("below_minimum", amount=format_money(low, ctx.currency))
+    if high > 0 and booking.subtotal > high:
+        raise _rejected("above_maximum", amount=format_money(high, ctx.currency))
+
+
 def check_terms(terms: Terms | None, booking: Booking, ctx: Context) -> Terms:
-    """Rules 1–9 (everything that needs no customer history). Returns the terms."""
+    """Rules 1–12 (everything that needs no customer history). Returns the terms."""
     if terms is None:
         raise CouponRejected("not_found")
     if not terms.active or terms.archived:
         raise CouponRejected("inactive")
-    now = ctx.now
-    if now < terms.starts_at:
+    if ctx.now < terms.starts_at:
         raise _rejected("not_started", date=format_day(terms.starts_at, ctx.tz))
-    if terms.ends_at is not None and now.replace(microsecond=0) > terms.ends_at:
+    if terms.ends_at is not None and ctx.now.replace(microsecond=0) > terms.ends_at:
         raise _rejected("expired", date=format_day(terms.ends_at, ctx.tz))
     if terms.code_used or (terms.max_uses is not None and terms.used >= terms.max_uses):
         raise CouponRejected("usage_limit_reached")
-    if terms.min_subtotal > 0 and booking.subtotal < terms.min_subtotal:
-        raise _rejected("below_minimum", amount=format_money(terms.min_subtotal, ctx.currency))
-    if terms.max_subtotal > 0 and booking.subtotal > terms.max_subtotal:
-        raise _rejected("above_maximum", amount=format_money(terms.max_subtotal, ctx.currency))
+    _check_limits(terms.min_subtotal, terms.max_subtotal, booking, ctx)
+    local = ctx.now.astimezone(ctx.tz)
     if terms.days_of_week:
-        day = booking.booking_date or ctx.now.astimezone(ctx.tz).date()
+        day = booking.booking_date or local.date()
         if WEEKDAYS[day.weekday()] not in terms.days_of_week:
             allowed = [DAY_LABELS[d] for d in WEEKDAYS if d in terms.days_of_week]
             raise _rejected("day_not_allowed", days=join_words(allowed))
+    if terms.hours:
+        moment = booking.booking_time or local.time()
+        if not any(window.contains(moment) for window in terms.hours):
+            raise _rejected("time_not_allowed", hours=_hours_text(sorted(terms.hours)))
     if booking.booking_type not in terms.booking_types:
         kind = "recurring" if "recurring" in terms.booking_types else "one_time"
         raise _rejected("booking_type_not_allowed", kind)
-    if (terms.audience != "all" or terms.once_per_customer) and not booking.email_key:
+    if terms.targets_lines and not any(eligible_lines(terms, booking)):
+        raise CouponRejected("no_eligible_items")
+    key = ctx.customer_key(booking)
+    if terms.needs_email and key is None:
         raise CouponRejected("email_required")
+    if key is not None:
+        if terms.allowed_emails and not any(matches_entry(key, e) for e in terms.allowed_emails):
+            raise CouponRejected("customer_not_eligible")
+        if terms.code_email is not None and key != terms.code_email:
+            raise CouponRejected("customer_not_eligible")
     return terms
 
 
-def check_customer(terms: Terms, booking: Booking, history: CustomerHistory) -> None:
-    """Rules 10–11, which ask the customer's history (only when needed)."""
-    email = booking.email_key
-    if email is None:
+AUDIENCE_REASONS = {"new": "new_customers_only", "existing": "existing_customers_only",
+                    "lapsed": "lapsed_customers_only", "loyal": "loyal_customers_only"}
+
+
+def check_customer(terms: Terms, booking: Booking, ctx: Context,
+                   history: CustomerHistory) -> None:
+    """Rules 13–14, which ask the customer's history (only when needed)."""
+    key = ctx.customer_key(booking)
+    if key is None:
         return
     if terms.audience != "all":
-        booked = history.has_booked_before(email)
-        if terms.audience == "new" and booked:
-            raise CouponRejected("new_customers_only")
-        if terms.audience == "existing" and not booked:
-            raise CouponRejected("existing_customers_only")
-    if terms.once_per_customer and history.has_used_coupon(email):
+        facts = history.facts(key)
+        if not in_audience(terms.audience, facts, ctx.today, days=terms.audience_days,
+                           min_bookings=terms.audience_min_bookings):
+            raise _rejected(AUDIENCE_REASONS[terms.audience],
+                            days=str(terms.audience_days or 0),
+                            bookings=str(terms.audience_min_bookings or 0))
+    limit = terms.uses_limit
+    if limit is not None and history.uses(key) >= limit:
         raise CouponRejected("already_used")
 
 
+def check_combining(terms: Terms, others: Sequence[Terms]) -> None:
+    """Rule 15: another coupon on the booking needs every coupon involved to be combinable."""
+    if others and not (terms.combinable and all(o.combinable for o in others)):
+        raise CouponRejected("not_combinable")
+
+
 def validate(terms: Terms | None, booking: Booking, ctx: Context,
-             history: CustomerHistory) -> Terms:
-    """All eleven rules in their published order; raises the first failure."""
+             history: CustomerHistory, others: Sequence[Terms] = ()) -> Terms:
+    """Every rule in its published order; raises the first failure."""
     checked = check_terms(terms, booking, ctx)
-    check_customer(checked, booking, history)
+    check_customer(checked, booking, ctx, history)
+    check_combining(checked, others)
     return checked
 
 
-def discount_for(terms: Terms, booking: Booking) -> Decimal:
-    return discount_amount(terms.discount_type, terms.discount_value, booking.subtotal)
-
+def check_continuation(series: Terms, series_email: str | None, booking: Booking,
+                       ctx: Context) -> None:
+    """A later booking of a series: the series' minimum and maximum, a recurring
+    booking, and the customer the series started with (none if it had none)."""
+    _check_limits(series.min_subtotal, series.max_subtotal, booking, ctx)
+    if booking.booking_type != "recurring":
+        raise _rejected("booking_type_not_allowed", "recurring")
+    if ctx.customer_key(booking) != series_email:
+        raise CouponRejected("customer_not_eligible")

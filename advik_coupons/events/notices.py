@@ -43,7 +43,7 @@ def coupon_part(coupon_id: int, code: str, terms: Terms | None = None,
 
 def booking_part(booking: Booking) -> dict[str, Any]:
     return {"booking_ref": booking.booking_ref, "series_ref": booking.series_ref,
-            "occurrence": booking.occurrence, "email": booking.email_key,
+            "occurrence": booking.occurrence, "email": booking.email,
             "booking_date": booking.booking_date.isoformat() if booking.booking_date else None,
             "booking_type": booking.booking_type}
 

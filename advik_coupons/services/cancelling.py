@@ -2,7 +2,8 @@
 
 The redemption is marked ``cancelled`` under the coupon's row lock, ``used``
 goes down by one (never below zero, never twice), a single-use batch code is
-free again, the ledger booking is cancelled, the rollup leaves it out, and
+free again, the ledger booking is cancelled (unless another coupon's live
+redemption still holds it), the rollup leaves it out, and
 ``coupon_released`` is sent after the commit.
 """
 
@@ -30,7 +31,7 @@ def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redempti
     """
     state = get_state()
     session = state.session
-    moment = now or utcnow()
+    moment = (now or utcnow()).replace(microsecond=0)
     row = session.get(Redemption, redemption_id)
     if row is None:
         raise NotFound("redemption", redemption_id)
@@ -47,7 +48,7 @@ def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redempti
                 sql.free_code(session, redemption.code_id)
         if changed:
             tracking.record_cancellation(session, redemption)
-            sql.cancel_ledger(session, redemption.booking_ref)
+            sql.keep_ledger_if_live(session, redemption.booking_ref)
             stage(session, state.channels, "coupon.released",
                   redemption_data(redemption, state.currency,
                                   coupon_part(coupon_id, redemption.code)),

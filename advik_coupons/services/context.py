@@ -9,8 +9,9 @@ from ..state import AppState
 
 
 def rules_context(state: AppState, now: datetime | None = None) -> Context:
-    """The site's time zone and currency, at ``now`` (default: this instant)."""
-    return Context(now=now or datetime.now(UTC), tz=state.tz, currency=state.currency)
+    """The site's time zone, currency and e-mail comparison, at ``now`` (default: this instant)."""
+    return Context(now=now or datetime.now(UTC), tz=state.tz, currency=state.currency,
+                   canonical_emails=state.canonical_emails)
 
 
 def site_today(state: AppState, now: datetime | None = None) -> date:

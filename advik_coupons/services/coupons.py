@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from .. import signals
 from ..domain.codes import is_valid_code, random_code
 from ..domain.coupon import TERM_FIELDS
-from ..domain.errors import DuplicateCode, InvalidRequest
+from ..domain.emails import canonical_email, is_email
+from ..domain.errors import Conflict, DuplicateCode, InvalidRequest
 from ..events import emit
 from ..state import get_state
 from ..store.models import CodeBatch, Coupon, CouponCode, Redemption, utcnow
@@ -74,6 +75,8 @@ def update_coupon(coupon_id: int, values: Mapping[str, Any], *, actor: str = "ap
     state = get_state()
     session = state.session
     coupon = get_coupon(session, coupon_id)
+    if coupon.archived_at is not None:
+        raise Conflict("archived")
     before = coupon_json(coupon, primary_code(session, coupon_id))
     for key in TERM_FIELDS:
         if key in values and key != "starts_at":
@@ -130,32 +133,54 @@ def delete_coupon(coupon_id: int, *, actor: str = "api") -> bool:
     return bool(has_history)
 
 
-def create_batch(coupon_id: int, count: int, prefix: str = "") -> tuple[CodeBatch, list[str]]:
-    """Add ``count`` single-use generated codes (``PREFIX-XXXXXXXX``) to a coupon."""
+def _batch_customers(count: object, emails: object, canonical: bool) -> tuple[int, list[str]]:
+    """How many codes, and the customers (canonical e-mails) they are for, if any."""
     errors: dict[str, str] = {}
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
+    keys: list[str] = []
+    if emails is not None:
+        if count is not None:
+            errors["count"] = "Send a count or a list of e-mails, not both."
+        elif (not isinstance(emails, list) or not 1 <= len(emails) <= MAX_BATCH
+              or not all(isinstance(e, str) for e in emails)):
+            errors["emails"] = f"Send a list of 1 to {MAX_BATCH} e-mail addresses."
+        else:
+            bad = [e for e in emails if not is_email(e.strip())]
+            if bad:
+                errors["emails"] = f"{bad[0][:70]!r} is not an e-mail address."
+            keys = list(dict.fromkeys(canonical_email(e, canonical=canonical) for e in emails))
+        number = len(keys)
+    elif isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_BATCH:
         errors["count"] = f"Must be a whole number from 1 to {MAX_BATCH}."
-    prefix = (prefix or "").strip().upper()
-    if prefix and (not is_valid_code(prefix) or len(prefix) > 20):
-        errors["prefix"] = "Use at most 20 letters, digits, - and _."
+        number = 0
+    else:
+        number = count
     if errors:
         raise InvalidRequest(errors)
+    return number, keys
+
+
+def create_batch(coupon_id: int, count: int | None, prefix: str = "",
+                 emails: list[str] | None = None) -> tuple[CodeBatch, list[str]]:
+    """Add single-use generated codes (``PREFIX-XXXXXXXX``) to a coupon: ``count`` of
+    them, or one per e-mail in ``emails``, each usable only by that customer."""
     state = get_state()
+    number, keys = _batch_customers(count, emails, state.canonical_emails)
+    prefix = (prefix or "").strip().upper()
+    if prefix and (not is_valid_code(prefix) or len(prefix) > 20):
+        raise InvalidRequest({"prefix": "Use at most 20 letters, digits, - and _."})
     session = state.session
-    get_coupon(session, coupon_id)
+    if get_coupon(session, coupon_id).archived_at is not None:
+        raise Conflict("archived")
     joiner = prefix + ("-" if prefix and not prefix.endswith(("-", "_")) else "")
     for _attempt in range(3):
-        wanted: set[str] = set()
-        while len(wanted) < count:
-            wanted.add(joiner + random_code())
-        taken = set(session.execute(select(CouponCode.code).where(
-            CouponCode.code.in_(list(wanted)))).scalars())
-        codes = sorted(wanted - taken)
+        codes = _fresh_codes(session, joiner, number)
+        owners: list[str | None] = list(keys) if keys else [None] * number
         batch = CodeBatch(coupon_id=coupon_id, prefix=prefix, count=len(codes))
         session.add(batch)
         session.flush()
         session.add_all([CouponCode(coupon_id=coupon_id, code=c, is_primary=False,
-                                    single_use=True, batch_id=batch.id) for c in codes])
+                                    single_use=True, batch_id=batch.id, email_key=owner)
+                         for c, owner in zip(codes, owners, strict=True)])
         try:
             session.commit()
         except IntegrityError:  # a code was taken between the check and the insert
@@ -164,6 +189,17 @@ def create_batch(coupon_id: int, count: int, prefix: str = "") -> tuple[CodeBatc
         state.terms_cache.drop(None)
         return batch, codes
     raise RuntimeError("could not store the batch's codes after 3 tries")
+
+
+def _fresh_codes(session: Session, joiner: str, number: int) -> list[str]:
+    """``number`` generated codes that no coupon has yet (drawn again where one is taken)."""
+    codes: set[str] = set()
+    while len(codes) < number:
+        wanted = {joiner + random_code() for _ in range(number - len(codes))} - codes
+        taken = set(session.execute(select(CouponCode.code).where(
+            CouponCode.code.in_(list(wanted)))).scalars())
+        codes |= wanted - taken
+    return sorted(codes)
 
 
 def batch_codes(batch_id: int) -> list[CouponCode]:

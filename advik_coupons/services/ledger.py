@@ -12,17 +12,20 @@ from ..domain.rules import Booking
 from ..state import get_state
 from ..store import redemptions as sql
 from ..store.models import LedgerBooking
+from .context import rules_context
 
 
 def record_booking(booking: Booking) -> tuple[LedgerBooking, bool]:
     """Add a booking without a coupon to the ledger (idempotent by booking_ref)."""
     if not booking.booking_ref:
         raise ValueError("a booking needs its booking_ref")
-    session = get_state().session
+    state = get_state()
+    session = state.session
     existing = sql.ledger_booking(session, booking.booking_ref)
     if existing is not None:
         return existing, False
-    row = LedgerBooking(booking_ref=booking.booking_ref, email=booking.email_key,
+    row = LedgerBooking(booking_ref=booking.booking_ref, email=booking.email,
+                        email_key=rules_context(state).customer_key(booking),
                         subtotal=booking.subtotal, booking_date=booking.booking_date,
                         status="confirmed")
     session.add(row)

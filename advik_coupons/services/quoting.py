@@ -5,7 +5,9 @@ terms through the short per-process :class:`~advik_coupons.store.terms_cache.Ter
 redeem never does. Every quote is counted in the funnel (``tried`` and then
 ``applied`` or the reason) and signalled (``coupon_applied`` or
 ``coupon_rejected``); a code that cannot exist is answered ``not_found``
-without a lookup.
+without a lookup. With ``other_codes`` (the codes already applied to the
+booking) the answer's ``discount`` is this coupon's own share and ``total``
+the booking's total after all of them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from .. import signals
 from ..domain.codes import is_valid_code, normalize_code
 from ..domain.errors import CouponRejected
 from ..domain.messages import APPLIED
-from ..domain.money import Price, discount_amount, price
+from ..domain.money import Price, combined_price
+from ..domain.pricing import Applied, line_json, price_stack
 from ..domain.rules import Booking, Terms, validate
 from ..events import emit
 from ..events.notices import stage_applied
@@ -34,12 +37,17 @@ class Quote:
     booking: Booking
     price: Price
     currency: str
+    applied: Applied | None = None
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"valid": True, "code": self.terms.code, "message": APPLIED,
                                 **self.price.as_json(), "currency": self.currency}
         if self.booking.booking_type == "recurring":
             body["recurring_scope"] = self.terms.recurring_scope
+            if self.terms.recurring_scope == "first_n":
+                body["recurring_occurrences"] = self.terms.recurring_occurrences
+        if self.booking.items and self.applied is not None:
+            body["items"] = line_json(self.booking, self.applied)
         return body
 
 
@@ -62,6 +70,19 @@ def _cached_terms(state: AppState, key: str) -> Terms | None:
     return terms
 
 
+def _others(state: AppState, booking: Booking, key: str) -> list[Terms]:
+    """The coupons already applied to the booking (``other_codes``) that exist, in order."""
+    found: list[Terms] = []
+    for raw in booking.other_codes:
+        other = normalize_code(raw)
+        if other == key or not is_valid_code(other):
+            continue
+        terms = _cached_terms(state, other)
+        if terms is not None and terms.active and not terms.archived:
+            found.append(terms)
+    return found
+
+
 def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
     """Validate and price; consumes nothing. Raises :class:`CouponRejected`."""
     state = get_state()
@@ -73,21 +94,25 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
         raise rejected
     terms = _cached_terms(state, key)
     coupon_id = terms.coupon_id if terms else None
+    others = _others(state, booking, key)
     try:
         history = LedgerHistory(lambda: state.session, coupon_id or 0,
                                 lookup=state.customer_lookup)
-        checked = validate(terms, booking, ctx, history)
+        checked = validate(terms, booking, ctx, history, others)
     except CouponRejected as rejected:
         record_rejection(state, key, booking, rejected, coupon_id, ctx.now)
         raise
     finally:
         if state.sessions.registry.has():  # a cached, unconditional quote opened none
             state.session.rollback()  # end the read transaction; nothing was written
-    discount = discount_amount(checked.discount_type, checked.discount_value, booking.subtotal)
-    result = Quote(checked, booking, price(booking.subtotal, discount, state.tax_rate),
-                   state.currency)
+    discounted = (checked.discounts_occurrence(booking.occurrence, first=True)
+                  if booking.series_ref else True)
+    mine, together = price_stack(booking, others, checked, discounted=discounted)
+    amounts = combined_price(booking.subtotal, mine.discount, together, state.tax_rate)
+    result = Quote(checked, booking, amounts, state.currency, mine)
     state.funnel.count(coupon_id, site_today(state, ctx.now), "tried", "applied")
     emit(signals.coupon_applied, coupon={"id": checked.coupon_id, "code": checked.code},
          code=checked.code, booking=booking, price=result.price)
     stage_applied(state, checked, booking, result.price)
     return result
+

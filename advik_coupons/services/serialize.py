@@ -18,8 +18,8 @@ from ..store.models import Coupon, CouponCode, Redemption
 #: A redemption's fields, in the order of the API's answers and the CSV downloads.
 REDEMPTION_FIELDS: tuple[str, ...] = (
     "id", "coupon_id", "code", "booking_ref", "series_ref", "occurrence", "email",
-    "booking_date", "booking_type", "subtotal", "discount", "tax", "total", "status",
-    "source", "created_at", "cancelled_at",
+    "booking_date", "booking_time", "booking_type", "subtotal", "discount", "tax", "total",
+    "status", "source", "created_at", "cancelled_at",
 )
 #: The columns of a coupon's bookings CSV.
 REDEMPTION_CSV: tuple[str, ...] = tuple(f for f in REDEMPTION_FIELDS if f != "coupon_id")
@@ -32,7 +32,13 @@ def iso(moment: datetime | None) -> str | None:
 def field_json(spec: FieldSpec, value: Any) -> Any:
     """One coupon field's value on the wire."""
     if spec.kind == "money":
-        return as_str(value)
+        return None if value is None else as_str(value)
+    if spec.kind == "ids":
+        return sorted(value or ())
+    if spec.kind == "emails":
+        return list(value or ())
+    if spec.kind == "hours":
+        return [w.as_json() for w in value or ()]
     if spec.kind == "moment":
         return iso(value)
     if spec.kind == "set":
@@ -77,7 +83,10 @@ def redemption_json(r: Redemption) -> dict[str, Any]:
     for money in ("subtotal", "discount", "tax", "total"):
         values[money] = as_str(values[money])
     values["booking_date"] = r.booking_date.isoformat() if r.booking_date else None
+    values["booking_time"] = f"{r.booking_time:%H:%M}" if r.booking_time else None
     values["created_at"], values["cancelled_at"] = iso(r.created_at), iso(r.cancelled_at)
+    if r.items is not None:
+        values["items"] = r.items
     return values
 
 

@@ -8,7 +8,8 @@ sets it once per process. Times are stored as naive UTC and read back aware.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import json
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -24,13 +25,15 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    Time,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from ..domain.rules import BOOKING_TYPES, WEEKDAYS
+from ..domain.booking import BOOKING_TYPES
+from ..domain.terms import WEEKDAYS, Window
 
 DEFAULT_PREFIX = "advik_"
 _prefix_in_use: list[str] = [DEFAULT_PREFIX]
@@ -79,6 +82,58 @@ class StringSet(TypeDecorator[frozenset[str]]):
         return frozenset(part for part in str(value).split(",") if part)
 
 
+class IdSet(TypeDecorator[frozenset[str]]):
+    """A set of the host's ids (no commas in them), stored sorted as ``"a,b"``."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str:
+        return ",".join(sorted(set(value or ())))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> frozenset[str]:
+        return frozenset(part for part in str(value or "").split(",") if part)
+
+
+class LineList(TypeDecorator[tuple[str, ...]]):
+    """A list of short texts without new lines (e-mail entries), one per line."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str:
+        return "\n".join(value or ())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[str, ...]:
+        return tuple(part for part in str(value or "").split("\n") if part)
+
+
+class WindowList(TypeDecorator[tuple[Window, ...]]):
+    """Time-of-day windows as JSON ``[{"from": "09:00", "to": "12:00"}]``."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str:
+        return json.dumps([w.as_json() for w in value or ()])
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Window, ...]:
+        return tuple(Window.from_json(w) for w in json.loads(value or "[]"))
+
+
+class JSONText(TypeDecorator[Any]):
+    """A JSON value kept as text (the same on every database)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value, sort_keys=True)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
+
+
 Money = Numeric(12, 2, asdecimal=True)
 
 
@@ -118,6 +173,18 @@ class Coupon(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     used: Mapped[int] = mapped_column(Integer, default=0)
+    services: Mapped[frozenset[str]] = mapped_column(IdSet, default=frozenset())
+    exclude_services: Mapped[frozenset[str]] = mapped_column(IdSet, default=frozenset())
+    staff: Mapped[frozenset[str]] = mapped_column(IdSet, default=frozenset())
+    locations: Mapped[frozenset[str]] = mapped_column(IdSet, default=frozenset())
+    hours: Mapped[tuple[Window, ...]] = mapped_column(WindowList, default=())
+    max_discount: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
+    uses_per_customer: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    allowed_emails: Mapped[tuple[str, ...]] = mapped_column(LineList, default=())
+    audience_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    audience_min_bookings: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recurring_occurrences: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    combinable: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -152,6 +219,8 @@ class CouponCode(Base):
     single_use: Mapped[bool] = mapped_column(Boolean, default=False)
     batch_id: Mapped[int | None] = mapped_column(
         ForeignKey(CodeBatch.__table__.c.id), nullable=True)
+    #: The customer (canonical e-mail) a batch code was made for; None: anyone.
+    email_key: Mapped[str | None] = mapped_column(String(254), nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -176,9 +245,14 @@ class Redemption(Base):
     booking_ref: Mapped[str] = mapped_column(String(120))
     series_ref: Mapped[str | None] = mapped_column(String(120), nullable=True)
     occurrence: Mapped[int] = mapped_column(Integer, default=0)
+    #: As the customer gave it; ``email_key`` is what customers are compared by.
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email_key: Mapped[str | None] = mapped_column(String(254), nullable=True)
     booking_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    booking_time: Mapped[time | None] = mapped_column(Time, nullable=True)
     booking_type: Mapped[str] = mapped_column(String(10), default="one_time")
+    #: The booking's lines with this coupon's discount on each (None: no lines).
+    items: Mapped[Any] = mapped_column(JSONText, nullable=True)
     subtotal: Mapped[Decimal] = mapped_column(Money)
     discount: Mapped[Decimal] = mapped_column(Money)
     tax: Mapped[Decimal] = mapped_column(Money)
@@ -187,6 +261,8 @@ class Redemption(Base):
     discount_type: Mapped[str] = mapped_column(String(10))
     discount_value: Mapped[Decimal] = mapped_column(Money)
     recurring_scope: Mapped[str] = mapped_column(String(10), default="first")
+    #: The terms it was priced with (``Terms.kept``): a series keeps its first's.
+    kept_terms: Mapped[Any] = mapped_column(JSONText, nullable=True)
     consumed_use: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(10), default="redeemed")
     source: Mapped[str] = mapped_column(String(10), default="api")
@@ -197,8 +273,9 @@ class Redemption(Base):
         UniqueConstraint("coupon_id", "booking_ref"),
         # Covering index for the tracking page's aggregates over a date range.
         Index(None, "coupon_id", "created_at", "status", "subtotal", "discount"),
-        Index(None, "coupon_id", "email"),
+        Index(None, "coupon_id", "email_key"),
         Index(None, "coupon_id", "series_ref"),
+        Index(None, "booking_ref"),
     )
 
 
@@ -209,7 +286,8 @@ class LedgerBooking(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_ref: Mapped[str] = mapped_column(String(120), unique=True)
-    email: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    email_key: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
     subtotal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     booking_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="confirmed")

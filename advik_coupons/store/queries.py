@@ -8,15 +8,16 @@ the web layer answers with a 404.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from decimal import Decimal
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, select
+from sqlalchemy import Connection, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from ..domain.customers import CustomerFacts
 from ..domain.errors import NotFound
-from ..domain.rules import Terms
+from ..domain.terms import Terms
 from .models import Coupon, CouponCode, LedgerBooking, Redemption
 
 
@@ -47,39 +48,27 @@ def primary_codes(session: Session, coupon_ids: list[int]) -> dict[int, str]:
     return {cid: code for cid, code in rows}
 
 
-_TERMS_COLUMNS = (
-    Coupon.id, CouponCode.code, Coupon.discount_type, Coupon.discount_value,
-    Coupon.starts_at, Coupon.ends_at, Coupon.audience, Coupon.days_of_week,
-    Coupon.max_uses, Coupon.used, Coupon.once_per_customer, Coupon.min_subtotal,
-    Coupon.max_subtotal, Coupon.booking_types, Coupon.recurring_scope, Coupon.active,
-    Coupon.archived_at, CouponCode.single_use, CouponCode.used_at, CouponCode.id,
-)
+#: The coupon's columns the rules read, by the name of the :class:`Terms` field.
+_COUPON_TERMS = ("discount_type", "discount_value", "starts_at", "ends_at", "audience",
+                 "days_of_week", "max_uses", "used", "once_per_customer", "min_subtotal",
+                 "max_subtotal", "booking_types", "recurring_scope", "active", "services",
+                 "exclude_services", "staff", "locations", "hours", "max_discount",
+                 "uses_per_customer", "allowed_emails", "audience_days",
+                 "audience_min_bookings", "recurring_occurrences", "combinable")
+_TERMS_COLUMNS = (Coupon.id, CouponCode.code, Coupon.archived_at, CouponCode.single_use,
+                  CouponCode.used_at, CouponCode.email_key,
+                  *(getattr(Coupon, name) for name in _COUPON_TERMS), CouponCode.id)
 
 
 def _terms_from_row(row: Any) -> Terms:
-    (cid, code, dtype, dvalue, starts, ends, audience, days, max_uses, used, once,
-     min_sub, max_sub, btypes, scope, active, archived, single, code_used, _code_id) = row
-    return Terms(
-        coupon_id=int(cid),  # type: ignore[call-overload]
-        code=str(code),
-        discount_type=str(dtype),
-        discount_value=Decimal(dvalue),  # type: ignore[arg-type]
-        starts_at=starts,  # type: ignore[arg-type]
-        ends_at=ends,  # type: ignore[arg-type]
-        audience=str(audience),
-        days_of_week=days,  # type: ignore[arg-type]
-        max_uses=max_uses,  # type: ignore[arg-type]
-        used=int(used),  # type: ignore[call-overload]
-        once_per_customer=bool(once),
-        min_subtotal=Decimal(min_sub),  # type: ignore[arg-type]
-        max_subtotal=Decimal(max_sub),  # type: ignore[arg-type]
-        booking_types=btypes,  # type: ignore[arg-type]
-        recurring_scope=str(scope),
-        active=bool(active),
-        archived=archived is not None,
-        code_single_use=bool(single),
-        code_used=code_used is not None,
-    )
+    cid, code, archived, single, code_used, code_email = row[:6]
+    values = dict(zip(_COUPON_TERMS, row[6:-1], strict=True))
+    values["combinable"] = bool(values["combinable"])
+    values["once_per_customer"] = bool(values["once_per_customer"])
+    values["active"] = bool(values["active"])
+    return Terms(coupon_id=int(cid), code=str(code), archived=archived is not None,
+                 code_single_use=bool(single), code_used=code_used is not None,
+                 code_email=code_email, **values)
 
 
 @functools.cache
@@ -101,18 +90,36 @@ def code_exists(session: Session, code: str) -> bool:
     return bool(session.execute(select(exists().where(CouponCode.code == code))).scalar())
 
 
-class LedgerHistory:
-    """A customer's history from the booking ledger and the redemptions.
+def as_facts(answer: object) -> CustomerFacts:
+    """What an ``ADVIK_CUSTOMER_LOOKUP`` answered, as :class:`CustomerFacts`.
 
-    ``lookup`` (``ADVIK_CUSTOMER_LOOKUP``) replaces the ledger for
-    "has this customer booked before?".
+    A lookup may answer ``True``/``False`` (has booked before), a
+    :class:`CustomerFacts`, or a mapping with ``bookings`` and ``last_booked``.
+    """
+    if isinstance(answer, CustomerFacts):
+        return answer
+    if isinstance(answer, Mapping):
+        last = answer.get("last_booked")
+        return CustomerFacts(bookings=int(answer.get("bookings") or 0),
+                             last_booked=last if isinstance(last, date) else None)
+    return CustomerFacts(bookings=1 if answer else 0)
+
+
+class LedgerHistory:
+    """A customer's history (by canonical e-mail) from the booking ledger and the redemptions.
+
+    ``lookup`` (``ADVIK_CUSTOMER_LOOKUP``) replaces the ledger for the customer's
+    bookings; ``exclude_booking_ref`` leaves the booking being redeemed out, and
+    ``exclude_redemption`` the redemption being amended.
     """
 
     def __init__(self, session: Session | Callable[[], Session], coupon_id: int, *,
-                 exclude_booking_ref: str | None = None, lookup: object = None) -> None:
+                 exclude_booking_ref: str | None = None, exclude_redemption: int | None = None,
+                 lookup: object = None) -> None:
         self._session = session
         self.coupon_id = coupon_id
         self.exclude = exclude_booking_ref
+        self.exclude_redemption = exclude_redemption
         self.lookup = lookup
 
     @property
@@ -122,21 +129,22 @@ class LedgerHistory:
             self._session = self._session()
         return self._session
 
-    def has_booked_before(self, email: str) -> bool:
+    def facts(self, email: str) -> CustomerFacts:
         if callable(self.lookup):
-            return bool(self.lookup(email))
-        stmt = select(exists().where(LedgerBooking.email == email,
-                                     LedgerBooking.status == "confirmed"))
+            return as_facts(self.lookup(email))
+        conditions = [LedgerBooking.email_key == email, LedgerBooking.status == "confirmed"]
         if self.exclude:
-            stmt = select(exists().where(LedgerBooking.email == email,
-                                         LedgerBooking.status == "confirmed",
-                                         LedgerBooking.booking_ref != self.exclude))
-        return bool(self.session.execute(stmt).scalar())
+            conditions.append(LedgerBooking.booking_ref != self.exclude)
+        count, last_date, last_made = self.session.execute(
+            select(func.count(), func.max(LedgerBooking.booking_date),
+                   func.max(LedgerBooking.created_at)).where(*conditions)).one()
+        days = [d for d in (last_date, last_made.date() if last_made else None) if d]
+        return CustomerFacts(bookings=int(count or 0), last_booked=max(days) if days else None)
 
-    def has_used_coupon(self, email: str) -> bool:
-        return bool(self.session.execute(select(exists().where(
-            Redemption.coupon_id == self.coupon_id,
-            Redemption.email == email,
-            Redemption.status == "redeemed",
-            Redemption.consumed_use.is_(True),
-        ))).scalar())
+    def uses(self, email: str) -> int:
+        conditions = [Redemption.coupon_id == self.coupon_id, Redemption.email_key == email,
+                      Redemption.status == "redeemed", Redemption.consumed_use.is_(True)]
+        if self.exclude_redemption is not None:
+            conditions.append(Redemption.id != self.exclude_redemption)
+        return int(self.session.execute(
+            select(func.count()).select_from(Redemption).where(*conditions)).scalar_one())

@@ -15,7 +15,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, exists, literal, or_, select, update
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -105,25 +105,6 @@ def read_redemption(session: Session, redemption_id: int) -> Redemption | None:
                            .execution_options(populate_existing=True)).scalar_one_or_none()
 
 
-@functools.cache
-def _ledger_insert(dialect: str) -> Any:
-    """Add a booking to the ledger unless its booking_ref is there: one statement."""
-    table: Table = LedgerBooking.__table__  # type: ignore[assignment]
-    if dialect in {"mysql", "mariadb"}:
-        return mysql_insert(table).prefix_with("IGNORE")
-    return sqlite_insert(table).on_conflict_do_nothing(index_elements=["booking_ref"])
-
-
-def record_ledger(session: Session, booking: Booking, now: datetime) -> None:
-    """The booking joins the ledger (once per ``booking_ref``)."""
-    if not booking.booking_ref:
-        return
-    session.execute(_ledger_insert(session.get_bind().dialect.name), [{
-        "booking_ref": booking.booking_ref, "email": booking.email_key,
-        "subtotal": booking.subtotal, "booking_date": booking.booking_date,
-        "status": "confirmed", "created_at": now}])
-
-
 def cancel_ledger(session: Session, booking_ref: str) -> None:
     session.execute(update(LedgerBooking).where(LedgerBooking.booking_ref == booking_ref)
                     .values(status="cancelled").execution_options(synchronize_session=False))
@@ -132,3 +113,72 @@ def cancel_ledger(session: Session, booking_ref: str) -> None:
 def ledger_booking(session: Session, booking_ref: str) -> LedgerBooking | None:
     return session.execute(select(LedgerBooking).where(
         LedgerBooking.booking_ref == booking_ref)).scalar_one_or_none()
+
+
+@functools.cache
+def _booking_upsert(dialect: str) -> Any:
+    """The ledger row of a booking, inserted or confirmed again: it also takes the row's lock."""
+    table: Table = LedgerBooking.__table__  # type: ignore[assignment]
+    if dialect in {"mysql", "mariadb"}:
+        my = mysql_insert(table)
+        return my.on_duplicate_key_update(status=literal("confirmed"))
+    lite = sqlite_insert(table)
+    return lite.on_conflict_do_update(index_elements=["booking_ref"],
+                                      set_={"status": literal("confirmed")})
+
+
+def lock_booking(session: Session, booking: Booking, email_key: str | None,
+                 now: datetime) -> None:
+    """The booking joins the ledger (or is confirmed again) and its row is locked.
+
+    Taken after the coupon's lock, so two coupons redeemed on one booking at once
+    are priced one after the other; every coupon's redemption takes the locks in
+    this order (coupon, then booking).
+    """
+    assert booking.booking_ref
+    session.execute(_booking_upsert(session.get_bind().dialect.name), [{
+        "booking_ref": booking.booking_ref, "email": booking.email, "email_key": email_key,
+        "subtotal": booking.subtotal, "booking_date": booking.booking_date,
+        "status": "confirmed", "created_at": now}])
+
+
+def live_on_booking(session: Session, booking_ref: str, *, other_than: int) -> list[Redemption]:
+    """The booking's live redemptions of other coupons, in the order they were made."""
+    return list(session.execute(
+        select(Redemption).where(Redemption.booking_ref == booking_ref,
+                                 Redemption.coupon_id != other_than,
+                                 Redemption.status == "redeemed")
+        .order_by(Redemption.id)).scalars())
+
+
+def occurrence_taken(session: Session, coupon_id: int, series_ref: str, occurrence: int,
+                     booking_ref: str) -> bool:
+    """Whether this (series, occurrence) already has a live redemption of another booking."""
+    return bool(session.execute(select(exists().where(
+        Redemption.coupon_id == coupon_id, Redemption.series_ref == series_ref,
+        Redemption.occurrence == occurrence, Redemption.booking_ref != booking_ref,
+        Redemption.status == "redeemed"))).scalar())
+
+
+def keep_ledger_if_live(session: Session, booking_ref: str) -> None:
+    """Cancel the ledger booking unless another live redemption still holds it."""
+    still = session.execute(select(exists().where(
+        Redemption.booking_ref == booking_ref, Redemption.status == "redeemed"))).scalar()
+    if not still:
+        cancel_ledger(session, booking_ref)
+
+
+def later_on_booking(session: Session, booking_ref: str, after_id: int) -> bool:
+    """Whether another coupon was redeemed on the booking after this redemption."""
+    return bool(session.execute(select(exists().where(
+        Redemption.booking_ref == booking_ref, Redemption.id > after_id,
+        Redemption.status == "redeemed"))).scalar())
+
+
+def update_ledger(session: Session, booking: Booking, email_key: str | None) -> None:
+    """The ledger booking follows an amended booking's facts."""
+    assert booking.booking_ref
+    session.execute(update(LedgerBooking).where(LedgerBooking.booking_ref == booking.booking_ref)
+                    .values(email=booking.email, email_key=email_key, subtotal=booking.subtotal,
+                            booking_date=booking.booking_date)
+                    .execution_options(synchronize_session=False))

@@ -122,6 +122,14 @@ def record_cancellation(session: Session, redemption: Redemption) -> None:
          cancelled=1, subtotal=-redemption.subtotal, discount=-redemption.discount)
 
 
+def record_amendment(session: Session, redemption: Redemption, old_subtotal: Decimal,
+                     old_discount: Decimal) -> None:
+    """Move an amended redemption's amounts in its slot (inside the amend transaction)."""
+    _add(session, redemption.coupon_id, bucket_of(redemption.created_at), redeemed=0,
+         cancelled=0, subtotal=redemption.subtotal - old_subtotal,
+         discount=redemption.discount - old_discount)
+
+
 def _bucket_sql(dialect: str) -> ColumnElement[int]:
     column = Redemption.__table__.c.created_at
     if dialect in {"mysql", "mariadb"}:

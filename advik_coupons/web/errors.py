@@ -2,7 +2,7 @@
 
 :func:`register` installs one handler for :class:`~advik_coupons.domain.errors.AdvikError`
 on the app: ``CouponRejected`` → ``422``, ``InvalidRequest`` → ``400``,
-``DuplicateCode`` → ``409``, ``NotFound`` → ``404``, each with its JSON body
+``DuplicateCode`` and ``Conflict`` → ``409``, ``NotFound`` → ``404``, each with its JSON body
 (an admin or demo page's ``404`` is the usual HTML page). It is registered
 for the base class, so a host's handler for one class
 (``@app.errorhandler(CouponRejected)``) wins by Flask's own rules.
@@ -22,11 +22,18 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
-from ..domain.errors import AdvikError, CouponRejected, DuplicateCode, InvalidRequest, NotFound
+from ..domain.errors import (
+    AdvikError,
+    Conflict,
+    CouponRejected,
+    DuplicateCode,
+    InvalidRequest,
+    NotFound,
+)
 from ..domain.messages import RATE_LIMITED
 
 STATUS: dict[type[AdvikError], int] = {
-    CouponRejected: 422, InvalidRequest: 400, DuplicateCode: 409, NotFound: 404,
+    CouponRejected: 422, InvalidRequest: 400, DuplicateCode: 409, Conflict: 409, NotFound: 404,
 }
 #: Blueprints whose pages are HTML: their 404 is the usual page, not JSON.
 HTML_BLUEPRINTS = frozenset({"advik_admin", "advik_demo"})

@@ -36,6 +36,7 @@ from ..domain.codes import is_valid_code, normalize_code
 from ..domain.coupon import FIELDS, MAX_MONEY, MAX_USES, READ_ONLY, FieldSpec, defaults, ordered
 from ..domain.errors import InvalidRequest
 from ..domain.rules import end_of_day, start_of_day
+from ..domain.values import hours_text, read_emails, read_hours, read_ids, words
 
 #: The form's fields that are not coupon fields.
 EXTRA_FLAGS = ("generate",)
@@ -75,6 +76,42 @@ class MomentField(StringField):
         return moment.replace(microsecond=0)
 
 
+class ParsedField(StringField):
+    """A text field holding a list the owner types; ``parsed`` is its clean value."""
+
+    def __init__(self, *args: Any, read: Callable[[str], Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.read = read
+        self.parsed: Any = None
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            self.parsed = self.read(self.data or "")
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ParsedArea(ParsedField):
+    widget = TextAreaField.widget
+
+
+def _read_ids(text: str) -> frozenset[str]:
+    return read_ids(words(text))
+
+
+def _read_emails(text: str) -> tuple[str, ...]:
+    return read_emails(words(text))
+
+
+def list_text(spec: FieldSpec, value: Any) -> str:
+    """A stored ``ids``, ``emails`` or ``hours`` value as the owner types it."""
+    if spec.kind == "ids":
+        return ", ".join(sorted(value or ()))
+    if spec.kind == "emails":
+        return "\n".join(value or ())
+    return hours_text(value or ())
+
+
 def moment_text(moment: datetime | None, tz: tzinfo, *, end: bool) -> str:
     """How a stored moment reads back in the form, so saving it unchanged keeps it.
 
@@ -110,6 +147,11 @@ def _finite_money(form: Any, field: Field) -> None:
         raise ValidationError("Use at most two decimals.")
 
 
+def _positive_money(form: Any, field: Field) -> None:
+    if isinstance(field.data, Decimal) and field.data.is_finite() and field.data <= 0:
+        raise ValidationError("Must be more than 0 (or empty: no cap).")
+
+
 def _choices(spec: FieldSpec) -> list[tuple[str, str]]:
     return [(c, spec.choice_labels.get(c, c)) for c in spec.choices]
 
@@ -120,14 +162,15 @@ def _form_field(spec: FieldSpec) -> Field:
     length = [Length(max=spec.max_length)] if spec.max_length else []
     default = sorted(spec.default) if isinstance(spec.default, frozenset) else spec.default
     options: dict[str, Any] = {"description": spec.help}
+    money_checks = [Optional(), _finite_money, _positive_money] if spec.optional else [
+        *required, _finite_money]
     makers: dict[str, Callable[[], Field]] = {
         "text": lambda: StringField(spec.label, required + length, **options),
         "longtext": lambda: TextAreaField(spec.label, [Optional(), *length], **options),
         "code": lambda: StringField(spec.label, length, **options),
         "choice": lambda: SelectField(spec.label, choices=_choices(spec), default=default,
                                       **options),
-        "money": lambda: DecimalField(spec.label, [*required, _finite_money],
-                                      default=default, **options),
+        "money": lambda: DecimalField(spec.label, money_checks, default=default, **options),
         "count": lambda: IntegerField(spec.label, [Optional(), NumberRange(min=1, max=MAX_USES)],
                                       **options),
         "flag": lambda: BooleanField(spec.label, default=default, **options),
@@ -135,6 +178,9 @@ def _form_field(spec: FieldSpec) -> Field:
                                           default=[c for c in spec.choices if c in spec.default],
                                           **options),
         "moment": lambda: MomentField(spec.label, end_of_day=spec.inclusive_end, **options),
+        "ids": lambda: ParsedField(spec.label, read=_read_ids, **options),
+        "emails": lambda: ParsedArea(spec.label, read=_read_emails, **options),
+        "hours": lambda: ParsedField(spec.label, read=read_hours, **options),
     }
     return makers[spec.kind]()  # type: ignore[return-value]
 
@@ -178,6 +224,22 @@ class _CouponFormBase(FlaskForm):
         if not field.data:
             raise ValidationError("Pick one-time, recurring or both.")
 
+    def _needed_with(self, field: Field, choice: str, value: str, message: str) -> None:
+        if self[choice].data == value and field.data is None:
+            raise ValidationError(message)
+
+    def validate_audience_days(self, field: Field) -> None:
+        self._needed_with(field, "audience", "lapsed",
+                          "Enter how many days without a booking count as a while.")
+
+    def validate_audience_min_bookings(self, field: Field) -> None:
+        self._needed_with(field, "audience", "loyal",
+                          "Enter how many bookings make a regular customer.")
+
+    def validate_recurring_occurrences(self, field: Field) -> None:
+        self._needed_with(field, "recurring_scope", "first_n",
+                          "Enter how many bookings of a series are discounted.")
+
     def validate_starts_at(self, field: MomentField) -> None:
         field.moment = field.parse(self.tz)
 
@@ -201,6 +263,8 @@ class _CouponFormBase(FlaskForm):
                 data = bool(data)
             elif spec.kind == "money":
                 data = data if data is not None else spec.default
+            elif spec.kind in {"ids", "emails", "hours"}:
+                data = field.parsed
             elif spec.kind in {"text", "longtext"}:
                 data = (data or "").strip()
             elif spec.kind == "code":
@@ -230,6 +294,8 @@ def form_values(coupon: Any, code: str | None, tz: tzinfo) -> dict[str, Any]:
             value = moment_text(getattr(coupon, spec.name), tz, end=spec.inclusive_end)
         elif spec.kind == "set":
             value = ordered(spec, value)
+        elif spec.kind in {"ids", "emails", "hours"}:
+            value = list_text(spec, value)
         found[spec.name] = value
     return found
 
@@ -240,7 +306,25 @@ def create_defaults() -> dict[str, Any]:
     for spec in FIELDS:
         if spec.kind == "set":
             found[spec.name] = ordered(spec, spec.default)
+        elif spec.kind in {"ids", "emails", "hours"}:
+            found[spec.name] = list_text(spec, spec.default)
     return {k: v for k, v in found.items() if v is not None}
+
+
+def _hours_json(value: Any) -> str | None:
+    """JSON windows as the form's text, or None when they are not a list of from/to pairs."""
+    if value is None:
+        return ""
+    if not isinstance(value, list):
+        return None
+    parts = []
+    for item in value:
+        if (not isinstance(item, dict) or set(item) != {"from", "to"}
+                or not all(isinstance(v, str) and "," not in v and "-" not in v
+                           for v in item.values())):
+            return None
+        parts.append(f"{item['from']}-{item['to']}")
+    return ", ".join(parts)
 
 
 def formdata_from_json(body: Mapping[str, Any], *, base: Mapping[str, Any] | None = None,
@@ -277,6 +361,19 @@ def formdata_from_json(body: Mapping[str, Any], *, base: Mapping[str, Any] | Non
                     errors[key] = (f"Unknown value {bad[0]!r}; choose from "
                                    f"{', '.join(spec.choices)}.")
                 values[key] = list(value)
+        elif kind in {"ids", "emails"}:
+            if value is None:
+                values[key] = ""
+            elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[key] = "Must be a list of strings."
+            else:
+                values[key] = "\n".join(value)
+        elif kind == "hours":
+            text = _hours_json(value)
+            if text is None:
+                errors[key] = 'Must be a list like [{"from": "09:00", "to": "12:00"}].'
+            else:
+                values[key] = text
         elif value is None:
             values[key] = ""
         elif isinstance(value, bool | dict | list):

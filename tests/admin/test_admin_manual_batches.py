@@ -35,8 +35,8 @@ def test_manual_apply_records_a_manual_redemption(admin: AdminClient, app: Flask
     assert "HELPDESK applied to booking HOST-77: $15.00 off, total $135.00." in page
     with app.app_context():
         row = get_state().session.execute(select(Redemption)).scalar_one()
-        assert (row.source, row.booking_ref, row.email, row.discount) == (
-            "manual", "HOST-77", "ann@example.com", Decimal("15.00"))
+        assert (row.source, row.booking_ref, row.email, row.email_key, row.discount) == (
+            "manual", "HOST-77", "Ann@Example.com", "ann@example.com", Decimal("15.00"))
     again = admin.post(f"/admin/coupons/{coupon_id}/apply", apply_body())
     assert "already has HELPDESK" in admin.get(again.location).text
 

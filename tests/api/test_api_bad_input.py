@@ -72,7 +72,10 @@ def test_booking_bodies_never_500(app: Flask, api: ApiClient, path: str, field: 
     for value in HOSTILE_VALUES:
         body = {"code": "hard", "subtotal": "120.00", "booking_ref": "r1", field: value}
         r = api.post(path, json=body)
-        assert r.status_code in {200, 201, 400, 422}, (field, value, r.status_code, r.data[:300])
+        assert r.status_code in {200, 201, 400, 409, 422}, (field, value, r.status_code,
+                                                              r.data[:300])
+        if r.status_code == 409:  # the same booking_ref sent with other facts
+            assert r.json["reason"] == "booking_conflict"
         if r.status_code == 400:
             assert field in r.json["errors"], (field, value, r.json)
         if r.status_code == 422:

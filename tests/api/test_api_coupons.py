@@ -162,7 +162,7 @@ def test_delete_with_history_archives_and_keeps_redemptions(api: ApiClient) -> N
     assert api.post("/quote", json={"code": "TEST10", "subtotal": "100"}).json["reason"] == (
         "inactive")
     assert api.post("/coupons", json=coupon_fields()).status_code == 409  # still reserved
-    assert api.post(f"/coupons/{created['id']}/activate").status_code == 400
+    assert api.post(f"/coupons/{created['id']}/activate").status_code == 409
     assert api.get("/coupons").json["total"] == 0
     assert api.get("/coupons?archived=1").json["total"] == 1
 

@@ -46,8 +46,10 @@ def test_redeem_is_201_then_200_for_the_same_booking(api: ApiClient) -> None:
                                        "source", "email")} == {
         "code": "TEST10", "booking_ref": "b-1", "discount": "12.00", "total": "108.00",
         "status": "redeemed", "source": "api", "email": "ann@example.com"}
-    again = api.post("/redemptions", json=redeem_body(subtotal="999.00"))
+    again = api.post("/redemptions", json=redeem_body())
     assert again.status_code == 200 and again.json == first.json
+    other_price = api.post("/redemptions", json=redeem_body(subtotal="999.00"))
+    assert (other_price.status_code, other_price.json["reason"]) == (409, "booking_conflict")
     assert api.get(f"/coupons/{coupon['id']}").json["used"] == 1
 
 
@@ -157,4 +159,4 @@ def test_batches_are_single_use_and_csv(api: ApiClient) -> None:
     assert again.json["reason"] == "usage_limit_reached"
     download = api.post(f"/coupons/{coupon['id']}/batches?format=csv", json={"count": 5})
     lines = download.get_data(as_text=True).strip().splitlines()
-    assert lines[0] == "code" and len(lines) == 6
+    assert lines[0] == "code,email" and len(lines) == 6

@@ -63,7 +63,7 @@ def test_redeem_limit_and_cancel_stage_one_shape(
     assert data["coupon"] == {"id": coupon_id, "code": "TEST10", "discount_type": "percent",
                               "discount_value": "10.00", "max_uses": 1, "used": 1}
     assert data["booking"]["booking_ref"] == "B1"
-    assert data["booking"]["email"] == "ann@example.com"
+    assert data["booking"]["email"] == "Ann@Example.com"  # as the customer gave it
     assert data["booking"]["booking_date"] == "2026-12-07"
     assert data["amounts"] == {"subtotal": "120.00", "discount": "12.00", "tax": "0.00",
                                "total": "108.00", "currency": "USD"}
