@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..domain import messages
 from ..domain.coupon import BY_NAME, ordered
 from ..domain.money import format_money
+from ..domain.values import hours_phrase
 from ..state import get_state
 
 
@@ -54,6 +55,7 @@ def template_helpers() -> dict[str, Any]:
     """What every admin template may use: money and dates in the site's terms, labels."""
     return {"money": money, "local_time": local_time, "short_date": short_date,
             "discount_label": discount_label, "choice_labels": choice_labels,
+            "hours_label": hours_phrase,
             "STATUS_LABELS": messages.STATUS_LABELS,
             "AUDIENCE_LABELS": messages.AUDIENCE_LABELS,
             "BOOKING_TYPE_LABELS": messages.BOOKING_TYPE_LABELS,

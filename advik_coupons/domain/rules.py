@@ -39,6 +39,7 @@ from .terms import (
     Terms,
     Window,
 )
+from .values import hours_phrase
 
 __all__ = [
     "AUDIENCES", "BOOKING_TYPES", "DISCOUNT_TYPES", "RECURRING_SCOPES", "WEEKDAYS", "Booking",
@@ -91,10 +92,6 @@ def _rejected(reason: str, variant: str | None = None, **values: str) -> CouponR
     return CouponRejected(reason, rejection_message(reason, variant, **values))
 
 
-def _hours_text(windows: Sequence[Window]) -> str:
-    return join_words([f"{w.start:%H:%M}–{w.end:%H:%M}" for w in windows])
-
-
 def _check_limits(low: object, high: object, booking: Booking, ctx: Context) -> None:
     """Rules 5 and 6: the whole booking's subtotal against the minimum and maximum."""
     assert isinstance(low, type(booking.subtotal)) and isinstance(high, type(booking.subtotal))
@@ -126,7 +123,7 @@ def check_terms(terms: Terms | None, booking: Booking, ctx: Context) -> Terms:
     if terms.hours:
         moment = booking.booking_time or local.time()
         if not any(window.contains(moment) for window in terms.hours):
-            raise _rejected("time_not_allowed", hours=_hours_text(sorted(terms.hours)))
+            raise _rejected("time_not_allowed", hours=hours_phrase(terms.hours))
     if booking.booking_type not in terms.booking_types:
         kind = "recurring" if "recurring" in terms.booking_types else "one_time"
         raise _rejected("booking_type_not_allowed", kind)

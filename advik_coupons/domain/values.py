@@ -13,6 +13,7 @@ from datetime import time
 
 from .coupon import ID_RE, MAX_EMAILS, MAX_IDS, MAX_WINDOWS
 from .emails import canonical_domain, is_email
+from .messages import join_words
 from .terms import Window
 
 _SPLIT = re.compile(r"[\s,;]+")
@@ -87,4 +88,10 @@ def read_hours(text: str) -> tuple[Window, ...]:
 
 
 def hours_text(windows: Iterable[Window]) -> str:
+    """Windows as the owner types them: ``09:00-12:00, 14:00-17:00``."""
     return ", ".join(f"{w.start:%H:%M}-{w.end:%H:%M}" for w in windows)
+
+
+def hours_phrase(windows: Iterable[Window]) -> str:
+    """Windows in a sentence: ``09:00–12:00 and 14:00–17:00``."""
+    return join_words([f"{w.start:%H:%M}–{w.end:%H:%M}" for w in sorted(windows)])

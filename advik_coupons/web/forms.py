@@ -185,6 +185,17 @@ def _form_field(spec: FieldSpec) -> Field:
     return makers[spec.kind]()  # type: ignore[return-value]
 
 
+#: (field, choice field, choice, message): a number a choice cannot go without.
+NEEDED_WITH = (
+    ("audience_days", "audience", "lapsed",
+     "Enter how many days without a booking count as a while."),
+    ("audience_min_bookings", "audience", "loyal",
+     "Enter how many bookings make a regular customer."),
+    ("recurring_occurrences", "recurring_scope", "first_n",
+     "Enter how many bookings of a series are discounted."),
+)
+
+
 class _CouponFormBase(FlaskForm):
     """The checks that read more than one field; the fields come from :data:`FIELDS`."""
 
@@ -224,21 +235,15 @@ class _CouponFormBase(FlaskForm):
         if not field.data:
             raise ValidationError("Pick one-time, recurring or both.")
 
-    def _needed_with(self, field: Field, choice: str, value: str, message: str) -> None:
-        if self[choice].data == value and field.data is None:
-            raise ValidationError(message)
-
-    def validate_audience_days(self, field: Field) -> None:
-        self._needed_with(field, "audience", "lapsed",
-                          "Enter how many days without a booking count as a while.")
-
-    def validate_audience_min_bookings(self, field: Field) -> None:
-        self._needed_with(field, "audience", "loyal",
-                          "Enter how many bookings make a regular customer.")
-
-    def validate_recurring_occurrences(self, field: Field) -> None:
-        self._needed_with(field, "recurring_scope", "first_n",
-                          "Enter how many bookings of a series are discounted.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Every field's checks, then the numbers a choice needs (a lapsed audience its days…)."""
+        valid: bool = super().validate(extra_validators)
+        for name, choice, value, message in NEEDED_WITH:
+            field = self[name]
+            if self[choice].data == value and field.data is None and not field.errors:
+                field.errors = [*field.errors, message]
+                valid = False
+        return valid
 
     def validate_starts_at(self, field: MomentField) -> None:
         field.moment = field.parse(self.tz)

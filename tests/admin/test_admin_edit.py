@@ -30,6 +30,40 @@ def form_body(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
+def test_the_targeting_fields_go_through_the_form(admin: AdminClient, app: Flask) -> None:
+    response = admin.post("/admin/coupons/new", form_body(
+        services="deep, windows", exclude_services="oven", staff="maria", locations="north",
+        hours="14:00-17:00, 09:00-12:00", max_discount="30", uses_per_customer="2",
+        allowed_emails="ann@example.com\n@example.org", audience="lapsed", audience_days="60",
+        recurring_scope="first_n", recurring_occurrences="4", combinable="y"))
+    assert response.status_code == 302, response.text
+    coupon, _code = stored(app, int(response.location.rsplit("/", 1)[1]))
+    assert coupon.services == {"deep", "windows"} and coupon.exclude_services == {"oven"}
+    assert [w.as_json() for w in coupon.hours] == [{"from": "09:00", "to": "12:00"},
+                                                   {"from": "14:00", "to": "17:00"}]
+    assert (coupon.max_discount, coupon.uses_per_customer, coupon.audience_days,
+            coupon.recurring_occurrences, coupon.combinable) == (Decimal("30"), 2, 60, 4, True)
+    assert coupon.allowed_emails == ("ann@example.com", "@example.org")
+    page = admin.get(response.location).text
+    for text in ("deep, windows", "never oven", "09:00–12:00 and 14:00–17:00",
+                 "2 uses per customer", "No booking in the last 60 days",
+                 "The first 4 bookings of a series", "Can be combined"):
+        assert text in page, text
+    edit = admin.get(response.location + "/edit").text
+    assert 'value="deep, windows"' in edit and "09:00-12:00, 14:00-17:00" in edit
+
+
+def test_the_targeting_fields_name_their_errors(admin: AdminClient) -> None:
+    response = admin.post("/admin/coupons/new", form_body(
+        services="deep, bad id!", hours="12:00-09:00", allowed_emails="nope",
+        max_discount="0", audience="loyal"))
+    assert response.status_code == 400
+    for text in ("is not an id",
+                 "the start must be before the end", "is not an e-mail address",
+                 "Must be more than 0", "how many bookings make a regular customer"):
+        assert text in response.text, text
+
+
 def stored(app: Flask, coupon_id: int) -> tuple[Coupon, str | None]:
     with app.app_context():
         session = get_state().session
@@ -41,7 +75,8 @@ def stored(app: Flask, coupon_id: int) -> tuple[Coupon, str | None]:
 
 def test_create_through_the_form(admin: AdminClient, app: Flask) -> None:
     page = admin.get("/admin/coupons/new")
-    for label in ("Basic information", "Discount and audience", "Dates and days of the week",
+    for label in ("Basic information", "Discount and audience", "What it applies to",
+                  "Dates, days and hours",
                   "Usage limits", "Minimum and maximum amount", "Booking types",
                   "Generate code"):
         assert label in page.text

@@ -10,6 +10,7 @@ import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,31 @@ def test_once_per_customer_holds_across_servers(prod_app: Flask, token: str,
     seen = answers(fire(spread(servers, bodies), {"Authorization": f"Bearer {token}"}))
     assert seen == Counter({(201, ""): 1, (422, "already_used"): 49})
     assert stored(prod_app, coupon_id) == (1, 1)
+
+
+def test_uses_per_customer_holds_across_servers(prod_app: Flask, token: str,
+                                                servers: list[Server]) -> None:
+    code = unique("THRICE")
+    coupon_id = make_coupon(prod_app, code=code, uses_per_customer=3)
+    variants = ["ann@gmail.com", "a.nn@gmail.com", "ANN+spa@gmail.com", "ann@googlemail.com"]
+    bodies = [redemption(code, unique("BK-"), variants[i % len(variants)]) for i in range(30)]
+    seen = answers(fire(spread(servers, bodies), {"Authorization": f"Bearer {token}"}))
+    assert seen == Counter({(201, ""): 3, (422, "already_used"): 27})
+    assert stored(prod_app, coupon_id) == (3, 3)
+
+
+def test_combinable_coupons_on_one_booking_across_servers(prod_app: Flask, token: str,
+                                                          servers: list[Server]) -> None:
+    codes = [unique("STACK") for _ in range(8)]
+    for code in codes:
+        make_coupon(prod_app, code=code, discount_type="fixed", discount_value=Decimal("40"),
+                    combinable=True)
+    ref = unique("BK-")
+    results = fire(spread(servers, [redemption(code, ref) for code in codes]),
+                   {"Authorization": f"Bearer {token}"})
+    assert answers(results) == Counter({(201, ""): 8})
+    given = sum(Decimal(r.json()["discount"]) for r in results if isinstance(r, httpx.Response))
+    assert given == Decimal("120.00")  # the whole subtotal, never more
 
 
 def test_one_booking_sent_twenty_times_is_redeemed_once(prod_app: Flask, token: str,
