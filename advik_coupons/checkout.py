@@ -102,7 +102,8 @@ def widget_context(booking: Mapping[str, Any] | None = None, *,
     """What ``advik/coupon_widget.html`` shows before any code is applied.
 
     ``booking`` holds the host's ``subtotal`` (its own price), and optionally
-    ``email``, ``booking_date`` and ``booking_type``.
+    ``email``, ``booking_date``, ``booking_time``, ``booking_type`` and ``items``
+    (the booking's lines; a line's ``name`` is shown to the customer).
     """
     state = get_state()
     data = dict(booking or {})
@@ -115,7 +116,9 @@ def widget_context(booking: Mapping[str, Any] | None = None, *,
         "subtotal": as_str(amounts.subtotal),
         "email": data.get("email") or "",
         "booking_date": data.get("booking_date") or "",
+        "booking_time": data.get("booking_time") or "",
         "booking_type": data.get("booking_type") or "one_time",
+        "lines": list(data.get("items") or []),
         "field_name": field_name,
         "form_id": form_id,
         "code": code or "",

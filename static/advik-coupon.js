@@ -2,7 +2,9 @@
  *
  * No framework. Finds every [data-advik-coupon] element (rendered by
  * templates/advik/coupon_widget.html), reads the booking from its data
- * attributes (subtotal, email, booking-date, booking-type), posts the code to
+ * attributes (subtotal, email, booking-date, booking-time, booking-type, and
+ * items: the booking's lines as JSON, each line's "name" shown to the
+ * customer), posts the code to
  * data-apply-url and shows the server's answer: the new price summary and a
  * green "Coupon applied" line, or the server's message in red. The host page
  * may change the data attributes (a new subtotal…): an applied code is then
@@ -13,7 +15,13 @@
   "use strict";
 
   var FIELDS = ["subtotal", "discount", "tax", "total"];
-  var BOOKING_ATTRS = ["data-subtotal", "data-email", "data-booking-date", "data-booking-type"];
+  var BOOKING_ATTRS = ["data-subtotal", "data-email", "data-booking-date", "data-booking-time",
+                       "data-booking-type", "data-items"];
+  var SCOPES = {
+    first: "Only the first visit is discounted; later visits are at the full price.",
+    all: "Every visit of the series is discounted.",
+    first_n: "The first {n} visits are discounted; later visits are at the full price."
+  };
 
   function toCents(text) {
     var match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(text || "0").trim());
@@ -106,15 +114,53 @@
     this.toggle.setAttribute("aria-expanded", "false");
   };
 
+  Widget.prototype.lines = function () {
+    try {
+      var lines = JSON.parse(this.root.getAttribute("data-items") || "[]");
+      return Array.isArray(lines) ? lines : [];
+    } catch (e) {
+      return [];
+    }
+  };
+
   Widget.prototype.booking = function (code) {
     var body = { code: code, subtotal: this.root.getAttribute("data-subtotal") || "0" };
     var extra = { email: "data-email", booking_date: "data-booking-date",
-                  booking_type: "data-booking-type" };
+                  booking_time: "data-booking-time", booking_type: "data-booking-type" };
     Object.keys(extra).forEach(function (key) {
       var value = this.root.getAttribute(extra[key]);
       if (value) { body[key] = value; }
     }, this);
+    var lines = this.lines();
+    if (lines.length) {
+      body.items = lines.map(function (line) {
+        var copy = {};
+        ["service", "staff", "location", "quantity", "unit_price"].forEach(function (key) {
+          if (line[key] !== undefined && line[key] !== null && line[key] !== "") {
+            copy[key] = line[key];
+          }
+        });
+        return copy;
+      });
+      delete body.subtotal;  /* the server adds the lines up */
+    }
     return body;
+  };
+
+  /* What the customer should know besides the amount: which lines, and later visits. */
+  Widget.prototype.details = function (data) {
+    var notes = [];
+    var names = this.lines().map(function (line) { return line.name || line.service; });
+    if (Array.isArray(data.items) && data.items.some(function (i) { return !i.eligible; })) {
+      var discounted = data.items.map(function (item, index) {
+        return item.eligible && item.discount !== "0.00" ? names[index] || item.service : null;
+      }).filter(Boolean);
+      if (discounted.length) { notes.push("Discount on " + discounted.join(", ") + "."); }
+    }
+    if (data.recurring_scope && SCOPES[data.recurring_scope]) {
+      notes.push(SCOPES[data.recurring_scope].replace("{n}", data.recurring_occurrences || ""));
+    }
+    return notes;
   };
 
   Widget.prototype.showSummary = function (amounts, code) {
@@ -184,6 +230,12 @@
     this.input.removeAttribute("aria-invalid");
     this.appliedText.textContent = "Coupon applied: " + data.code + " \u2014 you save " +
       this.money(data.discount) + ".";
+    this.details(data).forEach(function (note) {
+      var line = document.createElement("span");
+      line.className = "advik-coupon__detail";
+      line.textContent = note;
+      this.appliedText.appendChild(line);
+    }, this);
     var total = document.createElement("span");
     total.className = "advik-visually-hidden";
     total.textContent = " New total " + this.money(data.total) + ".";

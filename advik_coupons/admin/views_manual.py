@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.widgets import DateInput
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.widgets import DateInput, TimeInput
 
-from ..domain.errors import CouponRejected, InvalidRequest
+from ..domain.errors import Conflict, CouponRejected, InvalidRequest
+from ..domain.messages import BOOKING_TYPE_LABELS
 from ..domain.money import format_money
 from ..services.redeeming import redeem
 from ..state import get_state
@@ -33,13 +34,38 @@ class ManualApplyForm(FlaskForm):
                            description="Before the discount and tax, e.g. 120.00.")
     booking_date = StringField("Booking date", widget=DateInput(),
                                description="The day of the booking (for day-of-week rules).")
-    booking_type = SelectField("Booking type", choices=[("one_time", "One-time"),
-                                                        ("recurring", "Recurring")])
+    booking_time = StringField("Start time", widget=TimeInput(),
+                               description="The appointment's local time (for hours rules).")
+    booking_type = SelectField("Booking type", choices=list(BOOKING_TYPE_LABELS.items()))
+    lines = TextAreaField("Lines (optional)",
+                          description="One per line: service id, quantity, unit price, and "
+                                      "optionally staff and location ids — e.g. "
+                                      "deep, 1, 140.00, maria, north. With lines the amount "
+                                      "may be left empty.")
 
     def body(self) -> dict[str, Any]:
-        return {"booking_ref": self.booking_ref.data, "email": self.email.data,
-                "subtotal": (self.subtotal.data or "").strip(),
-                "booking_date": self.booking_date.data, "booking_type": self.booking_type.data}
+        body: dict[str, Any] = {
+            "booking_ref": self.booking_ref.data, "email": self.email.data,
+            "subtotal": (self.subtotal.data or "").strip(),
+            "booking_date": self.booking_date.data, "booking_time": self.booking_time.data,
+            "booking_type": self.booking_type.data}
+        items = lines_from_text(self.lines.data or "")
+        if items:
+            body["items"] = items
+        return body
+
+
+LINE_KEYS = ("service", "quantity", "unit_price", "staff", "location")
+
+
+def lines_from_text(text: str) -> list[dict[str, str]]:
+    """The typed lines as booking lines (their values are checked by :func:`parse_booking`)."""
+    found = []
+    for row in text.splitlines():
+        parts = [p.strip() for p in row.split(",")]
+        if any(parts):
+            found.append({k: v for k, v in zip(LINE_KEYS, parts, strict=False) if v})
+    return found
 
 
 def manual_apply(coupon_id: int) -> Any:
@@ -56,13 +82,13 @@ def manual_apply(coupon_id: int) -> Any:
             result = redeem(code, booking, source="manual")
         except InvalidRequest as exc:
             for name, message in exc.errors.items():
-                target = getattr(form, name, None)
+                target = getattr(form, "lines" if name.startswith("items") else name, None)
                 if target is not None:
-                    target.errors = [message]
+                    target.errors = [*target.errors, message]
             status = 400
-        except CouponRejected as exc:
+        except (CouponRejected, Conflict) as exc:
             rejected = exc.message
-            status = 422
+            status = 422 if isinstance(exc, CouponRejected) else 409
         else:
             r = result.redemption
             if result.created:

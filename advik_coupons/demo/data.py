@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from ..domain.booking import Line
 from ..domain.coupon import defaults
+from ..domain.terms import Window
 from ..resources import instance_file_secret
 from ..services import accounts
 from ..services.coupons import create_coupon
@@ -48,6 +50,17 @@ CATALOG: tuple[Service, ...] = (
     Service("oven", "Oven and fridge add-on", Decimal("25.00"), "Degreased and wiped."),
 )
 SERVICES: dict[str, Service] = {s.id: s for s in CATALOG}
+#: Who cleans ("" lets the company choose) and where the team comes from.
+STAFF: dict[str, str] = {"": "Whoever is free", "maria": "Maria", "li": "Li"}
+LOCATIONS: dict[str, str] = {"north": "North branch", "south": "South branch"}
+#: Start times on offer (the site's time zone).
+TIMES: tuple[str, ...] = tuple(f"{h:02d}:{m:02d}" for h in range(8, 18) for m in (0, 30))
+
+
+def lines_of(service_ids: list[str], staff: str | None, location: str) -> tuple[Line, ...]:
+    """The booking's lines, priced from the catalog (one per service)."""
+    return tuple(Line(service=i, unit_price=SERVICES[i].price, staff=staff or None,
+                      location=location) for i in service_ids if i in SERVICES)
 
 
 def subtotal_of(service_ids: list[str]) -> Decimal:
@@ -84,6 +97,25 @@ DEMO_COUPONS: tuple[DemoCoupon, ...] = (
     DemoCoupon("ONCE30", "30% off, once per customer, first 50 bookings only",
                {"name": "Flash deal", "discount_type": "percent", "discount_value": Decimal("30"),
                 "once_per_customer": True, "max_uses": 50}),
+    DemoCoupon("DEEP20", "20% off deep cleaning only (other services at full price)",
+               {"name": "Deep clean week", "discount_type": "percent",
+                "discount_value": Decimal("20"), "services": frozenset({"deep"})}),
+    DemoCoupon("MARIA15", "15% off when Maria cleans",
+               {"name": "Maria's regulars", "discount_type": "percent",
+                "discount_value": Decimal("15"), "staff": frozenset({"maria"})}),
+    DemoCoupon("EARLYBIRD", "10% off visits starting between 08:00 and 11:00",
+               {"name": "Early bird", "discount_type": "percent",
+                "discount_value": Decimal("10"),
+                "hours": (Window(time(8, 0), time(11, 0)),)}),
+    DemoCoupon("COMEBACK", "25% off for customers who haven't booked for 60 days (win-back)",
+               {"name": "We miss you", "discount_type": "percent",
+                "discount_value": Decimal("25"), "audience": "lapsed", "audience_days": 60}),
+    DemoCoupon("STACK5", "$5 off; combinable with STACK10 on one booking (through the API)",
+               {"name": "Stack five", "discount_type": "fixed", "discount_value": Decimal("5"),
+                "combinable": True}),
+    DemoCoupon("STACK10", "10% off; combinable with STACK5 on one booking (through the API)",
+               {"name": "Stack ten", "discount_type": "percent",
+                "discount_value": Decimal("10"), "combinable": True}),
     DemoCoupon("SUMMER2025", "Expired on 31 Aug 2025",
                {"name": "Summer 2025", "discount_type": "percent",
                 "discount_value": Decimal("15"),

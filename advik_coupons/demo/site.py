@@ -33,10 +33,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from wtforms.validators import ValidationError
 
+from ..domain.booking import Booking, Line
 from ..domain.codes import MAX_CODE_LENGTH, normalize_code
 from ..domain.errors import CouponRejected
 from ..domain.money import format_money, price
-from ..domain.rules import Booking
+from ..domain.values import read_time
 from ..resources import resource_dir
 from ..services.context import site_today
 from ..services.ledger import record_booking
@@ -48,8 +49,12 @@ from .data import (
     CATALOG,
     DEMO_COUPONS,
     FREQUENCIES,
+    LOCATIONS,
     SERVICES,
+    STAFF,
+    TIMES,
     demo_usage,
+    lines_of,
     subtotal_of,
 )
 
@@ -67,6 +72,9 @@ class Selection:
 
     services: list[str] = field(default_factory=list)
     day: date | None = None
+    at: str = "09:00"
+    staff: str = ""
+    location: str = "north"
     frequency: str = "once"
     email: str = ""
     errors: dict[str, str] = field(default_factory=dict)
@@ -79,8 +87,28 @@ class Selection:
     def booking_type(self) -> str:
         return "one_time" if self.frequency == "once" else "recurring"
 
+    @property
+    def lines(self) -> tuple[Line, ...]:
+        return lines_of(self.services, self.staff, self.location)
+
+    def booking(self, ref: str | None = None) -> Booking:
+        """The booking the server prices: its lines from the catalog, never the browser."""
+        series = ref if ref and self.booking_type == "recurring" else None
+        return Booking(subtotal=self.subtotal, email=self.email, booking_date=self.day,
+                       booking_time=read_time(self.at), booking_type=self.booking_type,
+                       booking_ref=ref, series_ref=series, items=self.lines)
+
+    def widget_booking(self) -> dict[str, Any]:
+        """The same booking for the widget's data attributes (names shown to the customer)."""
+        return {"subtotal": str(self.subtotal), "email": self.email,
+                "booking_date": self.day.isoformat() if self.day else "",
+                "booking_time": self.at, "booking_type": self.booking_type,
+                "items": [{**line.as_json(), "name": SERVICES[line.service].name}
+                          for line in self.lines]}
+
     def query(self) -> dict[str, Any]:
         return {"service": self.services, "date": self.day.isoformat() if self.day else "",
+                "time": self.at, "staff": self.staff, "location": self.location,
                 "frequency": self.frequency, "email": self.email}
 
 
@@ -102,6 +130,18 @@ def read_selection(values: MultiDict[str, str]) -> Selection:
         sel.errors["date"] = "Choose a date."
     elif sel.day < _today():
         sel.errors["date"] = "Choose today or a later date."
+    sel.at = values.get("time") or "09:00"
+    if sel.at not in TIMES:
+        sel.errors["time"] = "Choose a start time."
+        sel.at = "09:00"
+    sel.staff = values.get("staff") or ""
+    if sel.staff not in STAFF:
+        sel.errors["staff"] = "Choose who cleans."
+        sel.staff = ""
+    sel.location = values.get("location") or "north"
+    if sel.location not in LOCATIONS:
+        sel.errors["location"] = "Choose a branch."
+        sel.location = "north"
     sel.frequency = values.get("frequency") or "once"
     if sel.frequency not in FREQUENCIES:
         sel.errors["frequency"] = "Choose how often."
@@ -123,7 +163,12 @@ def _money_filter(amount: Decimal) -> str:
 
 @bp.get("/")
 def booking_page() -> ResponseReturnValue:
-    sel = Selection(day=_today() + timedelta(days=1))
+    """The booking form, empty or with the choices a "Change the booking" link carries."""
+    if request.args.get("service"):
+        sel = read_selection(request.args)
+        sel.errors = {}
+    else:
+        sel = Selection(day=_today() + timedelta(days=1))
     return _render_booking(sel)
 
 
@@ -131,16 +176,15 @@ def _render_booking(sel: Selection, status: int = 200) -> ResponseReturnValue:
     usage = demo_usage()
     return render_template("demo/booking.html", sel=sel, catalog=CATALOG,
                            frequencies=FREQUENCIES, coupons=DEMO_COUPONS, usage=usage,
+                           staff=STAFF, locations=LOCATIONS, times=TIMES,
                            today=_today().isoformat(), currency=get_state().currency), status
 
 
 def _render_payment(sel: Selection, *, code: str = "", error: str = "",
                     status: int = 200) -> ResponseReturnValue:
-    booking = {"subtotal": str(sel.subtotal), "email": sel.email,
-               "booking_date": sel.day.isoformat() if sel.day else "",
-               "booking_type": sel.booking_type}
-    return render_template("demo/payment.html", sel=sel, booking=booking,
+    return render_template("demo/payment.html", sel=sel, booking=sel.widget_booking(),
                            services=[SERVICES[s] for s in sel.services],
+                           staff=STAFF[sel.staff], location=LOCATIONS[sel.location],
                            frequency=FREQUENCIES[sel.frequency], code=code, error=error,
                            csrf=generate_csrf()), status
 
@@ -164,9 +208,7 @@ def book() -> ResponseReturnValue:
         return _render_booking(sel, 400)
     raw_code = (request.form.get("coupon_code") or "").strip()[:MAX_CODE_LENGTH]
     ref = "DEMO-" + secrets.token_hex(5).upper()
-    booking = Booking(subtotal=sel.subtotal, email=sel.email, booking_date=sel.day,
-                      booking_type=sel.booking_type, booking_ref=ref,
-                      series_ref=ref if sel.booking_type == "recurring" else None)
+    booking = sel.booking(ref)
     if raw_code:
         try:
             redeem(normalize_code(raw_code), booking, source="checkout")
@@ -185,16 +227,19 @@ def confirmation(ref: str) -> ResponseReturnValue:
         abort(404)
     sel = read_selection(MultiDict([("service", s) for s in saved.get("service", [])]
                                    + [(k, str(saved.get(k, ""))) for k in
-                                      ("date", "frequency", "email")]))
+                                      ("date", "time", "staff", "location", "frequency",
+                                       "email")]))
     state = get_state()
     redemption = state.session.execute(
         select(Redemption).where(Redemption.booking_ref == ref)).scalar_one_or_none()
-    coupon: dict[str, str] | None = None
+    coupon: dict[str, Any] | None = None
     later_discount = Decimal("0")
     if redemption is not None:
         amounts = price(redemption.subtotal, redemption.discount, state.tax_rate)
-        coupon = {"code": redemption.code, "scope": redemption.recurring_scope}
-        if redemption.recurring_scope == "all":
+        kept = redemption.kept_terms or {}
+        coupon = {"code": redemption.code, "scope": redemption.recurring_scope,
+                  "visits": kept.get("recurring_occurrences")}
+        if redemption.recurring_scope in {"all", "first_n"}:
             later_discount = redemption.discount
     else:
         amounts = price(sel.subtotal, Decimal("0"), state.tax_rate)
@@ -202,4 +247,5 @@ def confirmation(ref: str) -> ResponseReturnValue:
     return render_template("demo/confirmation.html", ref=ref, sel=sel,
                            services=[SERVICES[s] for s in sel.services],
                            frequency=FREQUENCIES[sel.frequency], coupon=coupon,
+                           staff=STAFF[sel.staff], location=LOCATIONS[sel.location],
                            amounts=amounts, later=later)

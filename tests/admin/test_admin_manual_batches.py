@@ -105,3 +105,19 @@ def test_an_archived_coupon_takes_no_new_batch(admin: AdminClient, app: Flask) -
     assert admin.post(f"/admin/coupons/{coupon_id}/batches", {"count": "3"}).status_code == 409
     rejected = admin.post(f"/admin/coupons/{coupon_id}/apply", apply_body())
     assert rejected.status_code == 422 and "This coupon isn&#39;t valid." in rejected.text
+
+
+def test_manual_apply_with_lines(admin: AdminClient, app: Flask) -> None:
+    coupon_id = make_coupon(app, code="DEEPONLY", discount_value=Decimal("20"),
+                            services=frozenset({"deep"}))
+    body = {**apply_body(), "subtotal": "",
+            "lines": "deep, 1, 140.00, maria, north\nwindows, 2, 22.50"}
+    response = admin.post(f"/admin/coupons/{coupon_id}/apply", body)
+    assert response.status_code == 302, response.text
+    with app.app_context():
+        row = get_state().session.execute(select(Redemption)).scalar_one()
+        assert (row.subtotal, row.discount) == (Decimal("185.00"), Decimal("28.00"))
+        assert [i["service"] for i in row.items] == ["deep", "windows"]
+    bad = admin.post(f"/admin/coupons/{coupon_id}/apply",
+                     {**body, "booking_ref": "HOST-78", "lines": "deep, 0, 140.00"})
+    assert bad.status_code == 400 and "from 1 to 1000" in bad.text

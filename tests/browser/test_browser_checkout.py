@@ -146,8 +146,8 @@ def test_booking_redeems_at_the_servers_price(site: tuple[Flask, str], page: Pag
     apply_code(page, "spring10")
     expect(field(page, "total")).to_have_text(SPRING10["total"])
     # A tampered page may show what it likes; the server prices the booking itself.
-    page.evaluate("document.querySelector('[data-advik-coupon]')"
-                  ".setAttribute('data-subtotal', '5000.00')")
+    page.evaluate("document.querySelector('[data-advik-coupon]').setAttribute('data-items', "
+                  "JSON.stringify([{service: 'deep', quantity: 1, unit_price: '5000.00'}]))")
     expect(field(page, "subtotal")).to_have_text("$5,000.00")
     page.get_by_role("button", name="Book").click()
     expect(page.get_by_role("heading", name="Thank you, you're booked!")).to_be_visible()
