@@ -17,13 +17,13 @@ wrk.headers["Content-Type"] = "application/json"
 
 local function items()
   local parts = {}
-  local each = 12000 // lines
+  local each = math.floor(12000 / lines)
   local first = 12000 - each * (lines - 1)
   for i = 1, lines do
     local cents = (i == 1) and first or each
     parts[#parts + 1] = string.format(
       '{"service":"%s","staff":"maria","location":"north","quantity":1,"unit_price":"%d.%02d"}',
-      services[i], cents // 100, cents % 100)
+      services[i], math.floor(cents / 100), cents % 100)
   end
   return "[" .. table.concat(parts, ",") .. "]"
 end
