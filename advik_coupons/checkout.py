@@ -24,16 +24,19 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, request, url_for
+from flask import Blueprint, Flask, current_app, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
+from .domain.codes import is_valid_code, normalize_code
 from .domain.money import as_str, format_money, price
 from .resources import resource_dir
+from .services.links import LINK_COOKIE, LINK_DAYS, open_link
 from .services.quoting import quote
 from .state import get_state
 from .web.bodies import parse_booking, read_body
 from .web.ratelimit import check_apply_limit, init_limits
+from .web.redirects import safe_path
 
 bp = Blueprint("advik_checkout", __name__, template_folder=str(resource_dir("templates")),
                static_folder=str(resource_dir("static")), static_url_path="/static")
@@ -53,6 +56,32 @@ def apply() -> ResponseReturnValue:
     """Validate a code against the booking and answer with the new price summary."""
     code, booking = parse_booking(read_body(request))
     return jsonify(quote(code, booking).as_json())
+
+
+@bp.get("/go/<path:code>")
+def go(code: str) -> ResponseReturnValue:
+    """A campaign link: remember the code for the payment step and go to ``next``.
+
+    Only a path on this site is followed; anything else goes to the site's root
+    (``ADVIK_SITE_URL`` when set). Unknown codes are answered alike.
+    """
+    remembered = open_link(code)
+    target = safe_path(request.args.get("next")) or site_root()
+    response = redirect(target)
+    if remembered:
+        response.set_cookie(LINK_COOKIE, remembered, max_age=LINK_DAYS * 86400, path="/",
+                            httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
+
+
+def site_root() -> str:
+    return str(current_app.config.get("ADVIK_SITE_URL") or "").rstrip("/") + "/"
+
+
+def remembered_code() -> str:
+    """The code a campaign link left for this browser ("" when none, or not a code)."""
+    code = normalize_code(request.cookies.get(LINK_COOKIE) or "")
+    return code if is_valid_code(code) else ""
 
 
 bp.before_request(check_apply_limit)
@@ -107,6 +136,7 @@ def widget_context(booking: Mapping[str, Any] | None = None, *,
     """
     state = get_state()
     data = dict(booking or {})
+    link = "" if code else remembered_code()
     amounts = price(_decimal(data.get("subtotal")), Decimal("0"), state.tax_rate)
     return {
         "id": f"advik-coupon-{next(_widget_ids)}",
@@ -121,7 +151,8 @@ def widget_context(booking: Mapping[str, Any] | None = None, *,
         "lines": list(data.get("items") or []),
         "field_name": field_name,
         "form_id": form_id,
-        "code": code or "",
+        "code": code or link,
+        "auto": "link" if link else "",
         "shown": {k: format_money(getattr(amounts, k), state.currency)
                   for k in ("subtotal", "discount", "tax", "total")},
     }

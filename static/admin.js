@@ -10,6 +10,23 @@
     }
   });
 
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest && event.target.closest("[data-copy]");
+    if (!copy) { return; }
+    var field = document.getElementById(copy.getAttribute("data-copy"));
+    var done = function () {
+      var label = copy.textContent;
+      copy.textContent = "Copied";
+      window.setTimeout(function () { copy.textContent = label; }, 1500);
+    };
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    } else if (document.execCommand && document.execCommand("copy")) {
+      done();
+    }
+  });
+
   var button = document.getElementById("generate-code");
   if (button) {
     button.addEventListener("click", function () {

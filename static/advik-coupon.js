@@ -72,8 +72,32 @@
       this.format = null;
     }
     this.bind();
-    if (this.input.value.trim()) { this.open(false); }
+    this.fromLink = null;
+    var linked = this.linkedCode();
+    if (linked) {
+      this.input.value = linked;
+      this.fromLink = linked.toUpperCase();
+      this.open(false);
+      this.apply();
+    } else if (this.input.value.trim()) {
+      this.open(false);
+    }
   }
+
+  /* A code a campaign link brought: remembered by the server (data-auto-apply) or in
+     the page's own address (?coupon=CODE). */
+  Widget.prototype.linkedCode = function () {
+    if (this.root.getAttribute("data-auto-apply") && this.input.value.trim()) {
+      return this.input.value.trim();
+    }
+    var match = /[?&]coupon=([^&#]*)/.exec(window.location.search || "");
+    if (!match) { return ""; }
+    try {
+      return decodeURIComponent(match[1].replace(/\+/g, " ")).trim().slice(0, 50);
+    } catch (e) {
+      return "";
+    }
+  };
 
   Widget.prototype.money = function (text) {
     var number = Number(text);
@@ -228,8 +252,10 @@
     this.showSummary(data, data.code);
     this.error.textContent = "";
     this.input.removeAttribute("aria-invalid");
-    this.appliedText.textContent = "Coupon applied: " + data.code + " \u2014 you save " +
-      this.money(data.discount) + ".";
+    this.appliedText.textContent = (this.fromLink === data.code
+      ? data.code + " from your link was applied \u2014 you save "
+      : "Coupon applied: " + data.code + " \u2014 you save ") + this.money(data.discount) + ".";
+    this.fromLink = null;
     this.details(data).forEach(function (note) {
       var line = document.createElement("span");
       line.className = "advik-coupon__detail";
@@ -248,6 +274,7 @@
   };
 
   Widget.prototype.rejected = function (status, data) {
+    this.fromLink = null;
     var message = data && data.message;
     if (!message && data && data.errors) {
       var keys = Object.keys(data.errors);

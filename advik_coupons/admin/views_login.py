@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..services.accounts import LoginPolicy, authenticate
+from ..web.redirects import safe_path
 from . import throttle
 from .auth import current_admin, forget, remember
 from .forms import ActionForm, LoginForm, validate_or_400
@@ -29,13 +29,7 @@ def _policy() -> LoginPolicy:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (never another host) is followed after log-in."""
-    default = url_for("advik_admin.coupon_list")
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return default
-    return target
+    return safe_path(target) or url_for("advik_admin.coupon_list")
 
 
 def login() -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import render_template, request
+from flask import current_app, render_template, request, url_for
 from sqlalchemy import func, select
 
 from ..services.serialize import coupon_status
@@ -49,5 +49,12 @@ def coupon_view(coupon_id: int) -> str:
     return render_template(
         "admin/coupon_view.html", coupon=coupon, code=code,
         status=coupon_status(coupon, datetime.now(UTC)), batch_count=batch_count,
-        chart_type=chart_type, presets=PRESETS,
+        chart_type=chart_type, presets=PRESETS, share_link=share_link(code or ""),
         **data)
+
+
+def share_link(code: str) -> str:
+    """The campaign link of a code, on the site's own address (``ADVIK_SITE_URL``)."""
+    path = url_for("advik_checkout.go", code=code)
+    base = str(current_app.config.get("ADVIK_SITE_URL") or "").rstrip("/")
+    return (base or request.host_url.rstrip("/")) + path

@@ -59,7 +59,8 @@ def record_rejection(state: AppState, code: str, booking: Booking, rejected: Cou
          booking=booking, coupon_id=coupon_id)
 
 
-def _cached_terms(state: AppState, key: str) -> Terms | None:
+def cached_terms(state: AppState, key: str) -> Terms | None:
+    """A code's terms through the per-process cache (quotes and links only, never redeem)."""
     cached = state.terms_cache.get(key)
     if not is_missing(cached):
         return cached  # type: ignore[return-value]
@@ -77,7 +78,7 @@ def _others(state: AppState, booking: Booking, key: str) -> list[Terms]:
         other = normalize_code(raw)
         if other == key or not is_valid_code(other):
             continue
-        terms = _cached_terms(state, other)
+        terms = cached_terms(state, other)
         if terms is not None and terms.active and not terms.archived:
             found.append(terms)
     return found
@@ -92,7 +93,7 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
         rejected = CouponRejected("not_found")
         record_rejection(state, key, booking, rejected, None, ctx.now)
         raise rejected
-    terms = _cached_terms(state, key)
+    terms = cached_terms(state, key)
     coupon_id = terms.coupon_id if terms else None
     others = _others(state, booking, key)
     try:

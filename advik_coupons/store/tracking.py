@@ -267,7 +267,8 @@ def funnel(session: Session, coupon_id: int, start: date, end: date) -> dict[str
 
 @dataclass(frozen=True)
 class Funnel:
-    """Codes tried → applied → redeemed → cancelled, and why tries were turned down."""
+    """Links opened → codes tried → applied → redeemed → cancelled, and why tries were
+    turned down."""
 
     tried: int
     applied: int
@@ -275,10 +276,12 @@ class Funnel:
     cancelled: int
     rejected_at_checkout: list[tuple[str, int]]
     rejected_at_redeem: list[tuple[str, int]]
+    link_opened: int = 0
 
     def steps(self) -> list[tuple[str, int]]:
-        return [("tried", self.tried), ("applied", self.applied),
-                ("redeemed", self.redeemed), ("cancelled", self.cancelled)]
+        return [("link_opened", self.link_opened), ("tried", self.tried),
+                ("applied", self.applied), ("redeemed", self.redeemed),
+                ("cancelled", self.cancelled)]
 
 
 def coupon_funnel(session: Session, coupon_id: int, stats: Stats) -> Funnel:
@@ -287,13 +290,14 @@ def coupon_funnel(session: Session, coupon_id: int, stats: Stats) -> Funnel:
     checkout: list[tuple[str, int]] = []
     at_redeem: list[tuple[str, int]] = []
     for metric, count in counts.items():
-        if metric in {"tried", "applied"} or not count:
+        if metric in {"tried", "applied", "link_opened"} or not count:
             continue
         if metric.startswith("redeem_"):
             at_redeem.append((metric.removeprefix("redeem_"), count))
         else:
             checkout.append((metric, count))
     return Funnel(tried=counts.get("tried", 0), applied=counts.get("applied", 0),
+                  link_opened=counts.get("link_opened", 0),
                   redeemed=stats.bookings + stats.cancelled, cancelled=stats.cancelled,
                   rejected_at_checkout=sorted(checkout, key=lambda x: (-x[1], x[0])),
                   rejected_at_redeem=sorted(at_redeem, key=lambda x: (-x[1], x[0])))

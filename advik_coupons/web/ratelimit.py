@@ -41,6 +41,8 @@ from .limitstore import LimitStore, parse_rate, retry_after
 
 KEY_PREFIX = "advik_apply"
 APPLY_ENDPOINT = "advik_checkout.apply"
+#: A campaign link is counted like a try of a code.
+LINK_ENDPOINT = "advik_checkout.go"
 
 # KEYS: the counters; ARGV[1]: the window in seconds. Returns count, ms left, … per key.
 # A counter without an expiry (new, or left so by anything) gets one: none stays forever.
@@ -125,12 +127,16 @@ class ApplyLimiter:
 
 
 def check_apply_limit() -> None:
-    """``before_request`` of the checkout blueprint: count a POST to the apply view."""
-    if request.method != "POST" or request.endpoint != APPLY_ENDPOINT:
+    """``before_request`` of the checkout blueprint: count a POST to the apply view,
+    and an opened campaign link (by the client's address only)."""
+    counted = ((request.method == "POST" and request.endpoint == APPLY_ENDPOINT)
+               or (request.method == "GET" and request.endpoint == LINK_ENDPOINT))
+    if not counted:
         return
     limiter = app_limiter()
     if limiter is not None:
-        limiter.hit(client_address(), request_email())
+        limiter.hit(client_address(),
+                    request_email() if request.endpoint == APPLY_ENDPOINT else None)
 
 
 def init_limits(app: Flask, state: AppState) -> ApplyLimiter | None:
