@@ -127,7 +127,8 @@ def test_the_view_shows_the_four_sections_and_the_funnel(any_app: Flask,
     assert re.search(r'id="stat-revenue">\$270\.00<', html)
     assert re.search(r'id="stat-discounts">\$30\.00<', html)
     funnel = dict(re.findall(r'funnel-(\w+)">.*?funnel-count">(\d+)<', html, re.S))
-    assert funnel == {"tried": "3", "applied": "1", "redeemed": "4", "cancelled": "1"}
+    assert funnel == {"link_opened": "0", "tried": "3", "applied": "1", "redeemed": "4",
+                      "cancelled": "1"}
     assert "Below the minimum amount" in html
     ninety = any_admin.get(f"/admin/coupons/{coupon_id}?range=90d&chart=line").text
     assert re.search(r'id="stat-bookings">4<', ninety)
