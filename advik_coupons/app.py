@@ -42,7 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     def index() -> Response:
         if "advik_demo" in app.blueprints:
             return redirect(url_for("advik_demo.booking_page"))
-        return redirect(url_for("advik_admin.coupon_list") if "advik_admin" in app.blueprints
+        return redirect(url_for("advik_admin.overview_page") if "advik_admin" in app.blueprints
                         else url_for("advik_health"))
 
     @app.get("/healthz")

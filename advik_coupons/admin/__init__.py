@@ -23,6 +23,7 @@ from . import (
     views_list,
     views_login,
     views_manual,
+    views_overview,
     views_track,
 )
 from .auth import admin_required, current_admin, setup, template_context
@@ -40,6 +41,8 @@ PUBLIC_ROUTES: tuple[Route, ...] = (
 )
 #: (rule, view, methods) of every other admin page: each is ``admin_required``.
 ROUTES: tuple[Route, ...] = (
+    ("/", views_overview.overview_page, GET),
+    ("/overview.csv", views_overview.overview_csv, GET),
     ("/coupons", views_list.coupon_list, GET),
     ("/coupons/new", views_edit.coupon_new, BOTH),
     ("/coupons/generate-code", views_edit.generate_code, GET),

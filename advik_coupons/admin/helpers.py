@@ -51,11 +51,18 @@ def choice_labels(field: str, value: Any) -> list[str]:
     return [spec.choice_labels.get(c, c) for c in ordered(spec, value)]
 
 
+def percent(rate: Decimal | None) -> str:
+    """``0.2500`` → ``25 %``; no rate (nothing to divide) → ``—``."""
+    if rate is None:
+        return "—"
+    return f"{(rate * 100).quantize(Decimal('0.1')).normalize():f} %"
+
+
 def template_helpers() -> dict[str, Any]:
     """What every admin template may use: money and dates in the site's terms, labels."""
     return {"money": money, "local_time": local_time, "short_date": short_date,
             "discount_label": discount_label, "choice_labels": choice_labels,
-            "hours_label": hours_phrase,
+            "hours_label": hours_phrase, "percent": percent,
             "STATUS_LABELS": messages.STATUS_LABELS,
             "AUDIENCE_LABELS": messages.AUDIENCE_LABELS,
             "BOOKING_TYPE_LABELS": messages.BOOKING_TYPE_LABELS,

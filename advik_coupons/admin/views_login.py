@@ -29,7 +29,7 @@ def _policy() -> LoginPolicy:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (never another host) is followed after log-in."""
-    return safe_path(target) or url_for("advik_admin.coupon_list")
+    return safe_path(target) or url_for("advik_admin.overview_page")
 
 
 def login() -> Any:

@@ -287,11 +287,16 @@ class LedgerBooking(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     booking_ref: Mapped[str] = mapped_column(String(120), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
-    email_key: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
+    email_key: Mapped[str | None] = mapped_column(String(254), nullable=True)
     subtotal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     booking_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="confirmed")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index(None, "created_at"),
+        Index(None, "email_key", "created_at"),
+    )
 
 
 class CouponDailyStat(Base):
@@ -327,6 +332,11 @@ class RedemptionBucket(Base):
     cancelled: Mapped[int] = mapped_column(Integer, default=0)
     subtotal_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     discount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        # Every coupon's slots of a range at once (the overview), read from the index alone.
+        Index(None, "bucket", "coupon_id", "redeemed", "subtotal_cents", "discount_cents"),
+    )
 
 
 class AdminUser(Base):
