@@ -45,7 +45,7 @@ from ..events import emit, stage
 from ..events.notices import coupon_part, redemption_data
 from ..state import AppState, get_state
 from ..store import redemptions as sql
-from ..store import tracking
+from ..store import retry, tracking
 from ..store.models import Redemption
 from ..store.queries import LedgerHistory, get_coupon, load_terms, primary_code
 from .context import rules_context, site_today
@@ -102,7 +102,9 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
     terms, code_id = found
     coupon_id = terms.coupon_id
     try:
-        result = _redeem_locked(state, session, key, code_id, terms, booking, source, ctx)
+        result = retry.run(  # a deadlock or cluster conflict runs it again
+            lambda: _redeem_locked(state, session, key, code_id, terms, booking, source, ctx),
+            rollback=session.rollback, what="redeem")
     except CouponRejected as rejected:
         session.rollback()
         again = sql.find_redemption(session, coupon_id, booking.booking_ref)

@@ -16,6 +16,8 @@ from datetime import date
 from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 
+from ..domain.errors import Busy
+from . import retry
 from .dialects import upsert_adding
 from .models import CouponDailyStat
 
@@ -51,9 +53,15 @@ class FunnelCounter:
                 for (c, d, m), n in sorted(pending.items())]
         stmt = upsert_adding(table, ["coupon_id", "day", "metric"], ["count"],
                              engine.dialect.name)
-        try:
+        def write() -> None:
             with engine.begin() as connection:
                 connection.execute(stmt, rows)
+
+        try:
+            retry.run(write, what="funnel flush")
+        except Busy:  # other processes kept winning the same counters: add them next time
+            with self._lock:
+                self._pending.update(pending)
         except Exception:
             with self._lock:  # keep the counts for the next flush
                 self._pending.update(pending)

@@ -66,8 +66,8 @@ def _backfill() -> None:
                                         r.created_at)
         slot = sa.cast(sa.func.floor(seconds / SLOT_SECONDS), sa.Integer)
     elif dialect == "postgresql":  # a timestamp without time zone: EXTRACT reads it as UTC
-        seconds = sa.cast(sa.func.floor(sa.extract("epoch", r.created_at)), sa.BigInteger)
-        slot = sa.cast(sa.func.floor(seconds / SLOT_SECONDS), sa.Integer)
+        epoch = sa.cast(sa.func.floor(sa.extract("epoch", r.created_at)), sa.BigInteger)
+        slot = sa.cast(sa.func.floor(epoch / SLOT_SECONDS), sa.Integer)
     else:  # SQLite
         slot = sa.cast(sa.cast(sa.func.strftime("%s", r.created_at), sa.Integer)
                        / SLOT_SECONDS, sa.Integer)
