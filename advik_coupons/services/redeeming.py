@@ -39,6 +39,7 @@ from ..domain.rules import (
     Terms,
     check_combining,
     check_continuation,
+    check_terms,
     validate,
 )
 from ..events import emit, stage
@@ -102,6 +103,8 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
     terms, code_id = found
     coupon_id = terms.coupon_id
     try:
+        if _used_up(terms, booking):  # refused as the lock would, without queueing for it
+            check_terms(terms, booking, ctx)  # the first failing rule, in the rules' order
         result = retry.run(  # a deadlock or cluster conflict runs it again
             lambda: _redeem_locked(state, session, key, code_id, terms, booking, source, ctx),
             rollback=session.rollback, what="redeem")
@@ -134,6 +137,18 @@ def _repeat(existing: Redemption, booking: Booking, ctx: Context) -> RedeemResul
     if not same_facts(existing, booking, ctx.customer_key(booking)):
         raise Conflict("booking_conflict")
     return RedeemResult(existing, created=False)
+
+
+def _used_up(terms: Terms, booking: Booking) -> bool:
+    """The terms read before the lock leave this booking no use to take.
+
+    ``used`` only goes down by a cancellation, so the answer is what the locked row
+    would say a moment earlier; a booking of a series may find its use already
+    held, so it always goes through the lock.
+    """
+    if booking.series_ref:
+        return False
+    return terms.code_used or (terms.max_uses is not None and terms.used >= terms.max_uses)
 
 
 def _announce(session: Session, result: RedeemResult, booking: Booking,
