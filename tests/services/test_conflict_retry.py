@@ -25,6 +25,7 @@ from sqlalchemy import event, func, select
 
 from advik_coupons import Booking, redeem
 from advik_coupons.domain.errors import Busy
+from advik_coupons.services.amending import amend
 from advik_coupons.services.cancelling import cancel
 from advik_coupons.services.coupons import create_batch, update_coupon
 from advik_coupons.services.ledger import record_booking
@@ -162,3 +163,16 @@ def test_record_booking_update_and_batch_are_retried(any_app: Flask,
         assert session.execute(select(Coupon.name).where(Coupon.id == coupon_id)
                                ).scalar_one() == "Renamed"
         assert len(codes) == 3
+
+
+def test_amend_that_loses_is_amended_once(any_app: Flask,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    no_waits(monkeypatch)
+    coupon_id = make_coupon(any_app, code="AMENDR", max_uses=5)
+    with any_app.app_context():
+        made = redeem("AMENDR", Booking(subtotal=Decimal("80"), booking_ref="BK-M"))
+    with any_app.app_context(), conflicts(any_app, r"UPDATE advik_coupons SET used", 2) as hit:
+        amended, changed = amend(made.redemption.id, Booking(subtotal=Decimal("200")))
+    assert len(hit) == 2 and changed
+    assert amended.subtotal == Decimal("200.00") and amended.discount == Decimal("20.00")
+    assert numbers(any_app, coupon_id)[:2] == (1, 1)
