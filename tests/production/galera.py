@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -22,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pymysql
-
-from tests.production.servers import free_port
 
 PROVIDER = "/usr/lib/galera/libgalera_smm.so"
 MARIADBD = "/usr/sbin/mariadbd"
@@ -101,6 +100,27 @@ class Node:
                 os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
 
 
+def _free(held: list[socket.socket], port: int = 0) -> int:
+    """A port of 127.0.0.1 no one listens on, kept bound (in ``held``) for now."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", port))
+    held.append(sock)
+    return int(sock.getsockname()[1])
+
+
+def _free_pair(held: list[socket.socket]) -> int:
+    """A free port whose next port is free too."""
+    for _ in range(50):
+        first = _free(held)
+        if first < 65535:
+            try:
+                _free(held, first + 1)
+                return first
+            except OSError:
+                pass
+    raise RuntimeError("no two free ports in a row on 127.0.0.1")
+
+
 def _config(node: Node, addresses: str) -> str:
     data = node.folder / "data"
     options = (f"base_port={node.base_port};gcache.size=64M;"
@@ -172,13 +192,12 @@ def galera_cluster(size: int = 3, timeout: float = 120.0) -> Iterator[list[Node]
     root = Path(tempfile.mkdtemp(prefix="advik-galera-"))
     nodes: list[Node] = []
     try:
+        held: list[socket.socket] = []  # every port stays taken until the nodes start
         for index in range(size):
             folder = root / f"node{index + 1}"
             folder.mkdir()
-            base = free_port()
-            while base + 1 > 65535:
-                base = free_port()
-            nodes.append(Node(f"node{index + 1}", folder, free_port(), base, free_port()))
+            base = _free_pair(held)  # Galera's base_port, and base_port + 1 for IST
+            nodes.append(Node(f"node{index + 1}", folder, _free(held), base, _free(held)))
         if RUN_AS:
             shutil.chown(root, RUN_AS, RUN_AS)
             for node in nodes:
@@ -194,6 +213,8 @@ def galera_cluster(size: int = 3, timeout: float = 120.0) -> Iterator[list[Node]
                 capture_output=True, text=True, timeout=120)
             if made.returncode != 0:
                 raise RuntimeError(f"mariadb-install-db failed: {made.stderr[-2000:]}")
+        for sock in held:
+            sock.close()
         _start(nodes[0], "--wsrep-new-cluster")
         _wait_synced(nodes[0], timeout)
         with contextlib.closing(nodes[0].connect(None)) as conn, conn.cursor() as cur:
