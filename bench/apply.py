@@ -37,6 +37,7 @@ import httpx
 import redis
 from common import (
     BENCH,
+    DB_KINDS,
     REDIS_URL,
     WORKERS,
     WrkResult,
@@ -136,7 +137,8 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", choices=["sqlite", "mysql", "both"], default="both")
+    parser.add_argument("--db", choices=["sqlite", "mysql", "postgres", "both", "all"],
+                        default="both", help="both: SQLite and MariaDB; all: and PostgreSQL")
     parser.add_argument("--connections", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--seconds", type=int, default=6, help="per route and round")
     parser.add_argument("--rounds", type=int, default=3,
@@ -155,7 +157,7 @@ def main() -> None:
                              "and the no-op (e.g. 1 5)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    kinds = ["sqlite", "mysql"] if args.db == "both" else [args.db]
+    kinds = {"both": ["sqlite", "mysql"], "all": list(DB_KINDS)}.get(args.db, [args.db])
     everything = []
     for kind in kinds:
         results = bench_db(kind, args)

@@ -32,6 +32,9 @@ CLI = str(VENV_BIN / "advik-coupons")
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 MYSQL_URL = os.environ.get(
     "ADVIK_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/advik_bench?charset=utf8mb4")
+PG_URL = os.environ.get(
+    "ADVIK_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/advik_bench")
+DB_KINDS = ("sqlite", "mysql", "postgres")
 REDIS_URL = os.environ.get("ADVIK_BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")
 # One gunicorn setting for every measured server (ours and the peer's): sync workers,
 # one per core by default (on a 2-core box more workers only add context switches).
@@ -47,9 +50,17 @@ def free_port() -> int:
 
 
 def database_url(kind: str, folder: Path) -> str:
-    """A fresh database of ``kind`` (sqlite or mysql) with no plugin tables."""
+    """A fresh database of ``kind`` (sqlite, mysql or postgres) with no plugin tables."""
     if kind == "sqlite":
         return f"sqlite:///{folder / 'bench.sqlite'}"
+    if kind == "postgres":
+        server_url, name = PG_URL.rsplit("/", 1)
+        engine = create_engine(server_url + "/postgres", isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return PG_URL
     server = MYSQL_URL.rsplit("/", 1)[0]
     name = MYSQL_URL.rsplit("/", 1)[1].split("?")[0]
     engine = create_engine(server + "/")

@@ -1,4 +1,4 @@
-"""Benchmark: redemptions of ONE coupon under contention, on MariaDB, with the counts.
+"""Benchmark: redemptions of ONE coupon under contention, on MariaDB or PostgreSQL, with counts.
 
 Every request redeems the same code for a new booking (``redeem.lua``: distinct
 booking_ref and e-mail per request), so every request queues on the coupon's
@@ -9,6 +9,7 @@ the clients saw, and a limited coupon never goes past its ``max_uses``.
 
     .venv/bin/python bench/redeem.py
     .venv/bin/python bench/redeem.py --connections 8 --seconds 5
+    .venv/bin/python bench/redeem.py --db postgres
 """
 
 from __future__ import annotations
@@ -71,9 +72,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--limited", type=int, default=200,
                         help="max_uses of the coupon of the limited run")
+    parser.add_argument("--db", choices=["mysql", "postgres"], default="mysql")
     args = parser.parse_args()
     folder = workdir("redeem")
-    url = database_url("mysql", folder)
+    url = database_url(args.db, folder)
     env = app_env(url, folder)
     init_db(env)
     token = make_token(env)
@@ -90,7 +92,8 @@ def main() -> None:
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"\n== redeem one hot coupon on MariaDB, {WORKERS} sync workers ==")
+    name = {"mysql": "MariaDB", "postgres": "PostgreSQL"}[args.db]
+    print(f"\n== redeem one hot coupon on {name}, {WORKERS} sync workers ==")
     for p in points:
         limit = f"max_uses {p['max_uses']}" if p["max_uses"] is not None else "unlimited"
         print(f"  {p['connections']:3d} conns  {limit:14s} {p['wrk'].row()}")

@@ -12,6 +12,7 @@ their covering index (what the page would cost without the rollup).
 
     .venv/bin/python bench/tracking.py                        # SQLite (temp file)
     .venv/bin/python bench/tracking.py --url 'mysql+pymysql://root@127.0.0.1:3306/DB'
+    .venv/bin/python bench/tracking.py --db mysql       # or postgres: bench/common.py's URLs
 
 Tables are prefixed ``bench_`` (dropped and re-created), so the plugin's own
 tables in that database are left alone.
@@ -28,8 +29,10 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from common import database_url
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import Engine
 
@@ -43,8 +46,9 @@ def drop_bench_tables(url: str) -> None:
     with engine.begin() as connection:
         if engine.dialect.name in {"mysql", "mariadb"}:
             connection.execute(text("SET FOREIGN_KEY_CHECKS=0"))
+        cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
         for name in names:
-            connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+            connection.execute(text(f"DROP TABLE IF EXISTS {name}{cascade}"))
     engine.dispose()
 
 
@@ -55,6 +59,9 @@ def load(engine: Engine, coupon_id: int, rows: int, now: datetime) -> None:
     if mysql:
         created = "DATE_SUB(:base, INTERVAL (s.n * 7 % :span) SECOND)"
         ref = "CONCAT('bk-', s.n)"
+    elif engine.dialect.name == "postgresql":
+        created = "CAST(:base AS timestamp) - make_interval(secs => (s.n * 7 % :span))"
+        ref = "'bk-' || s.n"
     else:
         created = "datetime(:base, '-' || (s.n * 7 % :span) || ' seconds')"
         ref = "'bk-' || s.n"
@@ -72,7 +79,7 @@ def load(engine: Engine, coupon_id: int, rows: int, now: datetime) -> None:
                cancelled_at)
             SELECT :coupon_id, NULL, 'BENCH10', {ref}, NULL, 0, NULL, NULL, 'one_time',
                    {subtotal}, {discount}, 0, {subtotal} - {discount}, 'percent', 10,
-                   'first', 1, CASE WHEN s.n % 50 = 0 THEN 'cancelled' ELSE 'redeemed' END,
+                   'first', 1 = 1, CASE WHEN s.n % 50 = 0 THEN 'cancelled' ELSE 'redeemed' END,
                    'api', {created}, NULL
             FROM (SELECT a.n * 1000 + b.n AS n FROM {PREFIX}digits a
                   CROSS JOIN {PREFIX}digits b) s
@@ -107,6 +114,8 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default=None, help="database URL (default: a temp SQLite file)")
+    parser.add_argument("--db", choices=["sqlite", "mysql", "postgres"], default=None,
+                        help="instead of --url: bench/common.py's database of that kind")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
@@ -114,6 +123,8 @@ def main() -> int:
         parser.error("--rows must be from 1 to 1,000,000")
     folder = tempfile.mkdtemp(prefix="advik-bench-")
     url = args.url or f"sqlite:///{folder}/bench.sqlite"
+    if args.db and not args.url:
+        url = database_url(args.db, Path(folder))
     drop_bench_tables(url)
 
     from advik_coupons import create_app

@@ -1,7 +1,9 @@
-"""Shared fixtures: an app on a fresh SQLite file, and one on MariaDB/MySQL.
+"""Shared fixtures: an app on a fresh SQLite file, one on MariaDB/MySQL, one on PostgreSQL.
 
 MariaDB is ``ADVIK_TEST_MYSQL_URL`` (default: root on 127.0.0.1:3306, database
-``test``); Redis is ``ADVIK_TEST_REDIS_URL``. When one is not reachable its
+``test``); PostgreSQL is ``ADVIK_TEST_PG_URL`` (default: postgres on
+127.0.0.1:5432, database ``test``, created when missing); Redis is
+``ADVIK_TEST_REDIS_URL``. When one is not reachable its
 tests are skipped on a developer's machine and fail under ``CI=true``, where
 ``.ci/run`` has started them, so CI skips nothing.
 """
@@ -18,6 +20,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 
 from advik_coupons import create_app
 from advik_coupons.domain.coupon import defaults
@@ -30,6 +33,8 @@ from tests.hook_receiver import Receiver, running_receiver, webhook_config
 
 MYSQL_URL = os.environ.get(
     "ADVIK_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4")
+PG_URL = os.environ.get(
+    "ADVIK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("ADVIK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -94,10 +99,47 @@ def mysql_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def drop_plugin_tables(engine: Any, prefix: str = "advik_") -> None:
     names = [n for n in inspect(engine).get_table_names() if n.startswith(prefix)]
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            for name in names:
+                connection.execute(text(f'DROP TABLE IF EXISTS "{name}" CASCADE'))
+            return
         connection.execute(text("SET FOREIGN_KEY_CHECKS=0"))
         for name in names:
             connection.execute(text(f"DROP TABLE IF EXISTS `{name}`"))
         connection.execute(text("SET FOREIGN_KEY_CHECKS=1"))
+
+
+def ensure_pg_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` when it is not there yet."""
+    target = make_url(url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                       {"n": target.database}).scalar()
+            if not found:
+                connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        server.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The PostgreSQL test database with the schema migrated from scratch once per run."""
+    try:
+        ensure_pg_database(PG_URL)
+        engine = create_engine(PG_URL)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        unavailable("PostgreSQL at " + PG_URL.split("@")[-1], exc)
+    drop_plugin_tables(engine)
+    engine.dispose()
+    app = make_app(PG_URL, tmp_path_factory.mktemp("pg"))
+    with app.app_context():
+        upgrade(get_state().engine)
+        get_state().engine.dispose()
+    return PG_URL
 
 
 def empty_tables(app: Flask) -> None:
@@ -127,13 +169,26 @@ def mysql_app(mysql_url: str, tmp_path: Path) -> Iterator[Flask]:
         get_state().engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "mysql"])
+@pytest.fixture
+def pg_app(pg_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The standalone app on PostgreSQL, its tables emptied first."""
+    application = make_app(pg_url, tmp_path)
+    empty_tables(application)
+    yield application
+    with application.app_context():
+        get_state().engine.dispose()
+
+
+#: The databases every ``any_app`` test runs on, and the fixture that serves each.
+DATABASES = {"sqlite": "app", "mysql": "mysql_app", "postgres": "pg_app"}
+
+
+@pytest.fixture(params=list(DATABASES))
 def any_app(request: pytest.FixtureRequest) -> Flask:
-    """The same test on SQLite and on MariaDB."""
-    if request.param == "mysql":
-        request.applymarker(pytest.mark.mysql)
-        return request.getfixturevalue("mysql_app")  # type: ignore[no-any-return]
-    return request.getfixturevalue("app")  # type: ignore[no-any-return]
+    """The same test on SQLite, on MariaDB and on PostgreSQL."""
+    if request.param != "sqlite":
+        request.applymarker(getattr(pytest.mark, request.param))
+    return request.getfixturevalue(DATABASES[request.param])  # type: ignore[no-any-return]
 
 
 class ApiClient:

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..domain.codes import normalize_code
+from ..store.dialects import like_ignoring_case
 from ..store.models import Coupon, CouponCode
 
 STATUSES = ("active", "inactive", "scheduled", "expired", "used_up", "archived")
@@ -57,9 +58,7 @@ def search_condition(session: Session, query: str) -> ColumnElement[bool]:
     """
     text = query.strip()[:MAX_QUERY]
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    # LIKE ignores case for ASCII on SQLite and under MySQL's *_ci collations; ILIKE would
-    # wrap every name in lower() and slow the scan down.
-    name_match = Coupon.name.like(f"%{escaped}%", escape="\\")
+    name_match = like_ignoring_case(Coupon.name, f"%{escaped}%", session.get_bind().dialect.name)
     ids: set[int] = set()
     bounds = _code_range(text)
     if bounds is not None:

@@ -3,7 +3,7 @@
 They know nothing of HTTP. The web layer (:mod:`advik_coupons.web.errors`)
 answers each with its status and JSON body (``CouponRejected`` → 422,
 ``InvalidRequest`` → 400, ``DuplicateCode`` and ``Conflict`` → 409, ``NotFound`` →
-404); a host
+404, ``Busy`` → 409 with ``Retry-After``); a host
 replaces that answer with its own ``@app.errorhandler(CouponRejected)``.
 """
 
@@ -87,3 +87,24 @@ class Conflict(AdvikError):
 
     def as_json(self) -> dict[str, Any]:
         return {"valid": False, "reason": self.reason, "message": self.message}
+
+
+class Busy(AdvikError):
+    """The database kept choosing this change as the loser of a conflict with others.
+
+    Nothing was written; the same request may be sent again (the web layer answers
+    ``409`` with ``Retry-After``). A database that cannot be reached is not this.
+    """
+
+    retry_after = 1
+
+    def __init__(self, what: str, attempts: int) -> None:
+        self.what = what
+        self.attempts = attempts
+        self.message = ("The coupon service is busy with the same coupon elsewhere; "
+                        "nothing was saved. Try again in a moment.")
+        super().__init__(f"{what}: {attempts} conflicts in a row")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"valid": False, "error": "busy", "reason": "busy", "message": self.message,
+                "retry_after": self.retry_after}

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..state import get_state
+from ..store import retry
 from ..store.models import AdminUser, ApiToken, utcnow
 
 TOKEN_PREFIX = "advk_"
@@ -37,8 +38,12 @@ def create_token(name: str) -> str:
         raise ValueError("a token needs a name of 1 to 120 characters")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session = get_state().session
-    session.add(ApiToken(name=name.strip(), token_hash=hash_token(token)))
-    session.commit()
+
+    def write() -> None:
+        session.add(ApiToken(name=name.strip(), token_hash=hash_token(token)))
+        session.commit()
+
+    retry.run(write, rollback=session.rollback, what="create_token")
     return token
 
 
@@ -46,11 +51,17 @@ def revoke_tokens(name: str) -> int:
     """Mark the active tokens of ``name`` revoked; how many there were."""
     state = get_state()
     session = state.session
-    result = session.execute(update(ApiToken).where(
-        ApiToken.name == name.strip(), ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow()))
-    session.commit()
+
+    def write() -> int:
+        result = session.execute(update(ApiToken).where(
+            ApiToken.name == name.strip(), ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow()))
+        session.commit()
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    revoked = retry.run(write, rollback=session.rollback, what="revoke_tokens")
     state.tokens.clear()  # this process forgets them at once
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return revoked
 
 
 def check_token(token: str) -> str | None:
@@ -80,21 +91,26 @@ def create_admin(email: str, password: str) -> AdminUser:
         raise ValueError("the password needs at least 8 characters")
     session = get_state().session
     hashed = generate_password_hash(password)
-    existing = session.execute(
-        select(AdminUser).where(AdminUser.email == email)).scalar_one_or_none()
-    if existing is not None:
-        session.execute(update(AdminUser).where(AdminUser.id == existing.id)
-                        .values(password_hash=hashed, failed_logins=0, locked_until=None))
+
+    def write() -> AdminUser:
+        existing = session.execute(
+            select(AdminUser).where(AdminUser.email == email)).scalar_one_or_none()
+        if existing is not None:
+            session.execute(update(AdminUser).where(AdminUser.id == existing.id)
+                            .values(password_hash=hashed, failed_logins=0, locked_until=None))
+            session.commit()
+            return existing
+        user = AdminUser(email=email, password_hash=hashed, failed_logins=0,
+                         created_at=utcnow())
+        session.add(user)
         session.commit()
-        return existing
-    user = AdminUser(email=email, password_hash=hashed, failed_logins=0, created_at=utcnow())
-    session.add(user)
+        return user
+
     try:
-        session.commit()
+        return retry.run(write, rollback=session.rollback, what="create_admin")
     except IntegrityError:
         session.rollback()
         raise ValueError(f"an admin {email} already exists") from None
-    return user
 
 
 @dataclass(frozen=True)

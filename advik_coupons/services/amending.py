@@ -25,7 +25,7 @@ from ..events import emit, stage
 from ..events.notices import coupon_part, redemption_data
 from ..state import AppState, get_state
 from ..store import redemptions as sql
-from ..store import tracking
+from ..store import retry, tracking
 from ..store.models import Redemption
 from ..store.queries import LedgerHistory, get_coupon, load_terms, primary_code
 from .context import rules_context
@@ -55,7 +55,8 @@ def amend(redemption_id: int, booking: Booking, *,
     found = load_terms(session, row.code)
     coupon_id = row.coupon_id
     session.rollback()
-    try:
+
+    def locked() -> tuple[Redemption, dict[str, Any] | None]:
         sql.lock_coupon(session, coupon_id)
         current = sql.read_redemption(session, redemption_id)
         assert current is not None
@@ -63,7 +64,7 @@ def amend(redemption_id: int, booking: Booking, *,
             raise Conflict("cancelled")
         if same_facts(current, booking, ctx.customer_key(booking)):
             session.commit()
-            return current, False
+            return current, None
         before = redemption_json(current)
         _reprice(state, current, booking, found[0] if found else None, ctx)
         session.flush()
@@ -73,9 +74,15 @@ def amend(redemption_id: int, booking: Booking, *,
         session.flush()
         session.expunge(current)
         session.commit()
+        return current, before
+
+    try:
+        current, before = retry.run(locked, rollback=session.rollback, what="amend")
     except BaseException:
         session.rollback()
         raise
+    if before is None:
+        return current, False
     state.terms_cache.drop(coupon_id)
     after = redemption_json(current)
     changes = {k: [before.get(k), after.get(k)] for k in AMENDED_FIELDS

@@ -17,7 +17,7 @@ from ..events import emit, stage
 from ..events.notices import coupon_part, redemption_data
 from ..state import get_state
 from ..store import redemptions as sql
-from ..store import tracking
+from ..store import retry, tracking
 from ..store.models import Redemption, utcnow
 from ..store.queries import get_coupon, primary_code
 from .serialize import coupon_json, redemption_json
@@ -37,7 +37,8 @@ def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redempti
         raise NotFound("redemption", redemption_id)
     coupon_id = row.coupon_id
     session.rollback()
-    try:
+
+    def locked() -> tuple[bool, Redemption]:
         sql.lock_coupon(session, coupon_id)
         changed = sql.mark_cancelled(session, redemption_id, moment)
         redemption = sql.read_redemption(session, redemption_id)
@@ -54,6 +55,10 @@ def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redempti
                                   coupon_part(coupon_id, redemption.code)),
                   coupon_id=coupon_id)
         session.commit()
+        return changed, redemption
+
+    try:
+        changed, redemption = retry.run(locked, rollback=session.rollback, what="cancel")
     except BaseException:
         session.rollback()
         raise

@@ -21,6 +21,7 @@ from ..domain.emails import canonical_email, is_email
 from ..domain.errors import Conflict, DuplicateCode, InvalidRequest
 from ..events import emit
 from ..state import get_state
+from ..store import retry
 from ..store.models import CodeBatch, Coupon, CouponCode, Redemption, utcnow
 from ..store.queries import code_exists, get_coupon, primary_code
 from .serialize import coupon_json
@@ -51,19 +52,24 @@ def create_coupon(values: Mapping[str, Any], *, actor: str = "api",
     state = get_state()
     session = state.session
     moment = (now or utcnow()).replace(microsecond=0)
-    code = values.get("code") or generate_code(session)
-    if code_exists(session, code):
-        session.rollback()
-        raise DuplicateCode(code)
-    terms = {k: values[k] for k in TERM_FIELDS if k in values}
-    if terms.get("starts_at") is None:
-        terms["starts_at"] = moment
-    coupon = Coupon(**terms, used=0, created_at=moment, updated_at=moment)
-    session.add(coupon)
-    session.flush()
-    session.add(CouponCode(coupon_id=coupon.id, code=code, is_primary=True, single_use=False,
-                           created_at=moment))
-    _commit_codes(session, code)
+
+    def write() -> tuple[Coupon, str]:
+        code = values.get("code") or generate_code(session)
+        if code_exists(session, code):
+            session.rollback()
+            raise DuplicateCode(code)
+        terms = {k: values[k] for k in TERM_FIELDS if k in values}
+        if terms.get("starts_at") is None:
+            terms["starts_at"] = moment
+        coupon = Coupon(**terms, used=0, created_at=moment, updated_at=moment)
+        session.add(coupon)
+        session.flush()
+        session.add(CouponCode(coupon_id=coupon.id, code=code, is_primary=True,
+                               single_use=False, created_at=moment))
+        _commit_codes(session, code)
+        return coupon, code
+
+    coupon, code = retry.run(write, rollback=session.rollback, what="create_coupon")
     state.terms_cache.drop(None)  # the new code may be cached as "not found"
     data = coupon_json(coupon, code)
     emit(signals.coupon_created, coupon=data, actor=actor)
@@ -74,25 +80,30 @@ def update_coupon(coupon_id: int, values: Mapping[str, Any], *, actor: str = "ap
     """Change a coupon's terms and, when ``code`` differs, its primary code."""
     state = get_state()
     session = state.session
-    coupon = get_coupon(session, coupon_id)
-    if coupon.archived_at is not None:
-        raise Conflict("archived")
-    before = coupon_json(coupon, primary_code(session, coupon_id))
-    for key in TERM_FIELDS:
-        if key in values and key != "starts_at":
-            setattr(coupon, key, values[key])
-    if values.get("starts_at") is not None:
-        coupon.starts_at = values["starts_at"]
-    coupon.updated_at = utcnow()
-    new_code = values.get("code")
-    if new_code and new_code != before["code"]:
-        if code_exists(session, new_code):
-            session.rollback()
-            raise DuplicateCode(new_code)
-        row = session.execute(select(CouponCode).where(
-            CouponCode.coupon_id == coupon_id, CouponCode.is_primary.is_(True))).scalar_one()
-        row.code = new_code
-    _commit_codes(session, new_code or str(before["code"]))
+
+    def write() -> tuple[Coupon, dict[str, Any]]:
+        coupon = get_coupon(session, coupon_id)
+        if coupon.archived_at is not None:
+            raise Conflict("archived")
+        before = coupon_json(coupon, primary_code(session, coupon_id))
+        for key in TERM_FIELDS:
+            if key in values and key != "starts_at":
+                setattr(coupon, key, values[key])
+        if values.get("starts_at") is not None:
+            coupon.starts_at = values["starts_at"]
+        coupon.updated_at = utcnow()
+        new_code = values.get("code")
+        if new_code and new_code != before["code"]:
+            if code_exists(session, new_code):
+                session.rollback()
+                raise DuplicateCode(new_code)
+            row = session.execute(select(CouponCode).where(
+                CouponCode.coupon_id == coupon_id, CouponCode.is_primary.is_(True))).scalar_one()
+            row.code = new_code
+        _commit_codes(session, new_code or str(before["code"]))
+        return coupon, before
+
+    coupon, before = retry.run(write, rollback=session.rollback, what="update_coupon")
     state.terms_cache.drop(coupon_id)
     after = coupon_json(coupon, primary_code(session, coupon_id))
     session.rollback()
@@ -114,19 +125,24 @@ def delete_coupon(coupon_id: int, *, actor: str = "api") -> bool:
     """
     state = get_state()
     session = state.session
-    coupon = get_coupon(session, coupon_id)
-    data = coupon_json(coupon, primary_code(session, coupon_id))
-    has_history = session.execute(
-        select(exists().where(Redemption.coupon_id == coupon_id))).scalar()
-    if has_history:
-        coupon.archived_at = utcnow()
-        coupon.active = False
-        coupon.updated_at = utcnow()
-    else:
-        session.execute(delete(CouponCode).where(CouponCode.coupon_id == coupon_id))
-        session.execute(delete(CodeBatch).where(CodeBatch.coupon_id == coupon_id))
-        session.delete(coupon)
-    session.commit()
+
+    def write() -> tuple[dict[str, Any], bool]:
+        coupon = get_coupon(session, coupon_id)
+        data = coupon_json(coupon, primary_code(session, coupon_id))
+        has_history = bool(session.execute(
+            select(exists().where(Redemption.coupon_id == coupon_id))).scalar())
+        if has_history:
+            coupon.archived_at = utcnow()
+            coupon.active = False
+            coupon.updated_at = utcnow()
+        else:
+            session.execute(delete(CouponCode).where(CouponCode.coupon_id == coupon_id))
+            session.execute(delete(CodeBatch).where(CodeBatch.coupon_id == coupon_id))
+            session.delete(coupon)
+        session.commit()
+        return data, has_history
+
+    data, has_history = retry.run(write, rollback=session.rollback, what="delete_coupon")
     state.terms_cache.drop(coupon_id)
     data["archived"] = bool(has_history)
     emit(signals.coupon_deleted, coupon=data, archived=bool(has_history), actor=actor)
@@ -172,7 +188,8 @@ def create_batch(coupon_id: int, count: int | None, prefix: str = "",
     if get_coupon(session, coupon_id).archived_at is not None:
         raise Conflict("archived")
     joiner = prefix + ("-" if prefix and not prefix.endswith(("-", "_")) else "")
-    for _attempt in range(3):
+
+    def write() -> tuple[CodeBatch, list[str]]:
         codes = _fresh_codes(session, joiner, number)
         owners: list[str | None] = list(keys) if keys else [None] * number
         batch = CodeBatch(coupon_id=coupon_id, prefix=prefix, count=len(codes))
@@ -181,8 +198,12 @@ def create_batch(coupon_id: int, count: int | None, prefix: str = "",
         session.add_all([CouponCode(coupon_id=coupon_id, code=c, is_primary=False,
                                     single_use=True, batch_id=batch.id, email_key=owner)
                          for c, owner in zip(codes, owners, strict=True)])
+        session.commit()
+        return batch, codes
+
+    for _attempt in range(3):
         try:
-            session.commit()
+            batch, codes = retry.run(write, rollback=session.rollback, what="create_batch")
         except IntegrityError:  # a code was taken between the check and the insert
             session.rollback()
             continue

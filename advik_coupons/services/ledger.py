@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.rules import Booking
 from ..state import get_state
 from ..store import redemptions as sql
+from ..store import retry
 from ..store.models import LedgerBooking
 from .context import rules_context
 
@@ -21,19 +22,23 @@ def record_booking(booking: Booking) -> tuple[LedgerBooking, bool]:
         raise ValueError("a booking needs its booking_ref")
     state = get_state()
     session = state.session
-    existing = sql.ledger_booking(session, booking.booking_ref)
-    if existing is not None:
-        return existing, False
-    row = LedgerBooking(booking_ref=booking.booking_ref, email=booking.email,
-                        email_key=rules_context(state).customer_key(booking),
-                        subtotal=booking.subtotal, booking_date=booking.booking_date,
-                        status="confirmed")
-    session.add(row)
-    try:
+
+    def add() -> tuple[LedgerBooking, bool]:
+        existing = sql.ledger_booking(session, booking.booking_ref or "")
+        if existing is not None:
+            return existing, False
+        row = LedgerBooking(booking_ref=booking.booking_ref, email=booking.email,
+                            email_key=rules_context(state).customer_key(booking),
+                            subtotal=booking.subtotal, booking_date=booking.booking_date,
+                            status="confirmed")
+        session.add(row)
         session.commit()
+        return row, True
+
+    try:
+        return retry.run(add, rollback=session.rollback, what="record_booking")
     except IntegrityError:
         session.rollback()
         found = sql.ledger_booking(session, booking.booking_ref)
         assert found is not None
         return found, False
-    return row, True

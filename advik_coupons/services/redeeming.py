@@ -39,13 +39,14 @@ from ..domain.rules import (
     Terms,
     check_combining,
     check_continuation,
+    check_terms,
     validate,
 )
 from ..events import emit, stage
 from ..events.notices import coupon_part, redemption_data
 from ..state import AppState, get_state
 from ..store import redemptions as sql
-from ..store import tracking
+from ..store import retry, tracking
 from ..store.models import Redemption
 from ..store.queries import LedgerHistory, get_coupon, load_terms, primary_code
 from .context import rules_context, site_today
@@ -102,7 +103,11 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
     terms, code_id = found
     coupon_id = terms.coupon_id
     try:
-        result = _redeem_locked(state, session, key, code_id, terms, booking, source, ctx)
+        if _used_up(terms, booking):  # refused as the lock would, without queueing for it
+            check_terms(terms, booking, ctx)  # the first failing rule, in the rules' order
+        result = retry.run(  # a deadlock or cluster conflict runs it again
+            lambda: _redeem_locked(state, session, key, code_id, terms, booking, source, ctx),
+            rollback=session.rollback, what="redeem")
     except CouponRejected as rejected:
         session.rollback()
         again = sql.find_redemption(session, coupon_id, booking.booking_ref)
@@ -132,6 +137,18 @@ def _repeat(existing: Redemption, booking: Booking, ctx: Context) -> RedeemResul
     if not same_facts(existing, booking, ctx.customer_key(booking)):
         raise Conflict("booking_conflict")
     return RedeemResult(existing, created=False)
+
+
+def _used_up(terms: Terms, booking: Booking) -> bool:
+    """The terms read before the lock leave this booking no use to take.
+
+    ``used`` only goes down by a cancellation, so the answer is what the locked row
+    would say a moment earlier; a booking of a series may find its use already
+    held, so it always goes through the lock.
+    """
+    if booking.series_ref:
+        return False
+    return terms.code_used or (terms.max_uses is not None and terms.used >= terms.max_uses)
 
 
 def _announce(session: Session, result: RedeemResult, booking: Booking,

@@ -13,11 +13,12 @@ import time
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Executable, Table
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 
+from ..domain.errors import Busy
+from . import retry
+from .dialects import upsert_adding
 from .models import CouponDailyStat
 
 UNKNOWN_COUPON = 0
@@ -50,18 +51,17 @@ class FunnelCounter:
         table: Table = CouponDailyStat.__table__  # type: ignore[assignment]
         rows = [{"coupon_id": c, "day": d, "metric": m, "count": n}
                 for (c, d, m), n in sorted(pending.items())]
-        stmt: Executable
-        if engine.dialect.name in {"mysql", "mariadb"}:
-            my = mysql_insert(table)
-            stmt = my.on_duplicate_key_update(count=table.c.count + my.inserted["count"])
-        else:
-            lite = sqlite_insert(table)
-            stmt = lite.on_conflict_do_update(
-                index_elements=["coupon_id", "day", "metric"],
-                set_={"count": table.c.count + lite.excluded["count"]})
-        try:
+        stmt = upsert_adding(table, ["coupon_id", "day", "metric"], ["count"],
+                             engine.dialect.name)
+        def write() -> None:
             with engine.begin() as connection:
                 connection.execute(stmt, rows)
+
+        try:
+            retry.run(write, what="funnel flush")
+        except Busy:  # other processes kept winning the same counters: add them next time
+            with self._lock:
+                self._pending.update(pending)
         except Exception:
             with self._lock:  # keep the counts for the next flush
                 self._pending.update(pending)

@@ -29,6 +29,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -137,6 +138,17 @@ class JSONText(TypeDecorator[Any]):
 Money = Numeric(12, 2, asdecimal=True)
 
 
+def ExactString(length: int) -> String:  # noqa: N802 - reads like the type it makes
+    """A string compared byte for byte on every database.
+
+    SQLite and PostgreSQL compare strings exactly already; MySQL's and MariaDB's
+    default collations ignore letter case and accents, so there the column gets
+    ``utf8mb4_bin`` (migration ``0005_i15_binary_ids`` for existing tables).
+    """
+    return String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"), "mysql", "mariadb")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -214,7 +226,7 @@ class CouponCode(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     coupon_id: Mapped[int] = mapped_column(ForeignKey(Coupon.__table__.c.id))
     # Stored upper-case: the unique index makes codes unique in any letter case.
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(ExactString(64), unique=True)
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     single_use: Mapped[bool] = mapped_column(Boolean, default=False)
     batch_id: Mapped[int | None] = mapped_column(
@@ -241,9 +253,9 @@ class Redemption(Base):
     coupon_id: Mapped[int] = mapped_column(ForeignKey(Coupon.__table__.c.id))
     code_id: Mapped[int | None] = mapped_column(
         ForeignKey(CouponCode.__table__.c.id), nullable=True)
-    code: Mapped[str] = mapped_column(String(64))
-    booking_ref: Mapped[str] = mapped_column(String(120))
-    series_ref: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    code: Mapped[str] = mapped_column(ExactString(64))
+    booking_ref: Mapped[str] = mapped_column(ExactString(120))
+    series_ref: Mapped[str | None] = mapped_column(ExactString(120), nullable=True)
     occurrence: Mapped[int] = mapped_column(Integer, default=0)
     #: As the customer gave it; ``email_key`` is what customers are compared by.
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
@@ -285,7 +297,7 @@ class LedgerBooking(Base):
     __tablename__ = DEFAULT_PREFIX + "bookings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    booking_ref: Mapped[str] = mapped_column(String(120), unique=True)
+    booking_ref: Mapped[str] = mapped_column(ExactString(120), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), nullable=True)
     email_key: Mapped[str | None] = mapped_column(String(254), nullable=True)
     subtotal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
@@ -356,7 +368,7 @@ class ApiToken(Base):
     __tablename__ = DEFAULT_PREFIX + "api_tokens"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(ExactString(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -3,8 +3,8 @@
 Limits hold under concurrency because every counter changes in SQL and a
 redemption holds the coupon's row lock before it reads what it checks:
 :func:`take_use` is the conditional ``UPDATE … SET used = used + 1 WHERE
-used < max_uses`` that takes the use and the lock in one round trip (MySQL and
-MariaDB row locks, SQLite's write lock), and :func:`lock_coupon` takes the
+used < max_uses`` that takes the use and the lock in one round trip (MySQL,
+MariaDB and PostgreSQL row locks, SQLite's write lock), and :func:`lock_coupon` takes the
 lock alone. Nothing is read, compared and written back in Python.
 Statements used on every redemption are built once, their values bound per call.
 """
@@ -16,11 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, exists, literal, or_, select, update
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..domain.rules import Booking
+from .dialects import upsert_setting
 from .models import Coupon, CouponCode, LedgerBooking, Redemption
 
 
@@ -119,12 +118,7 @@ def ledger_booking(session: Session, booking_ref: str) -> LedgerBooking | None:
 def _booking_upsert(dialect: str) -> Any:
     """The ledger row of a booking, inserted or confirmed again: it also takes the row's lock."""
     table: Table = LedgerBooking.__table__  # type: ignore[assignment]
-    if dialect in {"mysql", "mariadb"}:
-        my = mysql_insert(table)
-        return my.on_duplicate_key_update(status=literal("confirmed"))
-    lite = sqlite_insert(table)
-    return lite.on_conflict_do_update(index_elements=["booking_ref"],
-                                      set_={"status": literal("confirmed")})
+    return upsert_setting(table, ["booking_ref"], {"status": literal("confirmed")}, dialect)
 
 
 def lock_booking(session: Session, booking: Booking, email_key: str | None,

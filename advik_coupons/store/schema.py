@@ -8,9 +8,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from .dialects import named_lock
 from .models import table_prefix
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -32,24 +32,13 @@ def _config(connection: Connection) -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision.
 
-    On MySQL/MariaDB a named lock makes concurrent callers (several workers
-    starting at once) run the migrations one after the other, so each
-    revision runs once.
+    On MySQL/MariaDB (``GET_LOCK``) and PostgreSQL (an advisory lock) a named
+    lock makes concurrent callers (several workers starting at once) run the
+    migrations one after the other, so each revision runs once.
     """
-    with engine.connect() as connection:
-        locked = connection.dialect.name in {"mysql", "mariadb"}
-        if locked:
-            got = connection.execute(
-                text("SELECT GET_LOCK(:name, 120)"), {"name": prefixed("migrate")}).scalar()
-            if got != 1:
-                raise RuntimeError("could not take the migration lock within 120 s")
-        try:
-            command.upgrade(_config(connection), "heads")
-            connection.commit()
-        finally:
-            if locked:
-                connection.execute(text("SELECT RELEASE_LOCK(:name)"),
-                                   {"name": prefixed("migrate")})
+    with engine.connect() as connection, named_lock(connection, prefixed("migrate")):
+        command.upgrade(_config(connection), "heads")
+        connection.commit()
 
 
 def current_heads(engine: Engine) -> set[str]:

@@ -32,13 +32,12 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..domain.money import as_str
 from ..domain.rules import start_of_day
+from .dialects import epoch_seconds, family, upsert_adding
 from .models import CouponDailyStat, Redemption, RedemptionBucket
 
 BUCKET_SECONDS = 900
@@ -92,13 +91,7 @@ _COUNTERS = ("redeemed", "cancelled", "subtotal_cents", "discount_cents")
 @functools.cache
 def _upsert(dialect: str) -> Any:
     """The slot upsert for a dialect, built once (the values are bound per call)."""
-    table = _table()
-    if dialect in {"mysql", "mariadb"}:
-        my = mysql_insert(table)
-        return my.on_duplicate_key_update({k: table.c[k] + my.inserted[k] for k in _COUNTERS})
-    lite = sqlite_insert(table)
-    return lite.on_conflict_do_update(index_elements=["coupon_id", "bucket"],
-                                      set_={k: table.c[k] + lite.excluded[k] for k in _COUNTERS})
+    return upsert_adding(_table(), ["coupon_id", "bucket"], _COUNTERS, dialect)
 
 
 def _add(session: Session | Connection, coupon_id: int, bucket: int, *, redeemed: int,
@@ -131,11 +124,10 @@ def record_amendment(session: Session, redemption: Redemption, old_subtotal: Dec
 
 
 def _bucket_sql(dialect: str) -> ColumnElement[int]:
-    column = Redemption.__table__.c.created_at
-    if dialect in {"mysql", "mariadb"}:
-        seconds = func.timestampdiff(literal_column("SECOND"), "1970-01-01 00:00:00", column)
-        return cast(func.floor(seconds / BUCKET_SECONDS), Integer)
-    return cast(cast(func.strftime("%s", column), Integer) / BUCKET_SECONDS, Integer)
+    seconds = epoch_seconds(Redemption.__table__.c.created_at, dialect)
+    if family(dialect) == "sqlite":
+        return cast(seconds / BUCKET_SECONDS, Integer)
+    return cast(func.floor(seconds / BUCKET_SECONDS), Integer)
 
 
 def _cents_sql(column: Any) -> ColumnElement[int]:

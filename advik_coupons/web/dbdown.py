@@ -7,6 +7,11 @@ each request that needs the database then answers ``503`` with
 instead of a traceback. ``advik-coupons init-db`` (run once before starting
 the workers) is where an unreachable database stops a deployment, with a
 one-line message.
+
+A conflict (a deadlock, a lock-wait timeout, a cluster's certification
+conflict: :mod:`advik_coupons.store.retry`) is not an unreachable database: the
+services retry it, and one that still reaches a view is answered like
+:class:`~advik_coupons.domain.errors.Busy` (``409`` with ``Retry-After``), never ``503``.
 """
 
 from __future__ import annotations
@@ -14,8 +19,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.wrappers import Response
+
+from ..domain.errors import Busy
+from ..store.retry import conflict_kind
 
 # A child of the standalone app's logger ("advik_coupons"), which has Flask's handler.
 log = logging.getLogger("advik_coupons.db")
@@ -23,7 +31,11 @@ log = logging.getLogger("advik_coupons.db")
 RETRY_AFTER_SECONDS = 1
 
 
-def _unavailable(error: Exception) -> tuple[Response, int, dict[str, str]]:
+def _unavailable(error: Exception) -> ResponseReturnValue:
+    kind = conflict_kind(error)
+    if kind is not None:
+        busy = Busy(kind, 1)
+        return jsonify(busy.as_json()), 409, {"Retry-After": str(busy.retry_after)}
     orig = getattr(error, "orig", None) or error
     log.error("database unavailable: %s", str(orig).replace("\n", " "))
     body = jsonify({"error": "database_unavailable",

@@ -2,7 +2,9 @@
 
 :func:`register` installs one handler for :class:`~advik_coupons.domain.errors.AdvikError`
 on the app: ``CouponRejected`` → ``422``, ``InvalidRequest`` → ``400``,
-``DuplicateCode`` and ``Conflict`` → ``409``, ``NotFound`` → ``404``, each with its JSON body
+``DuplicateCode`` and ``Conflict`` → ``409``, ``NotFound`` → ``404``, ``Busy`` (a change
+that lost every retry of a database conflict) → ``409`` with ``Retry-After``, each with its
+JSON body
 (an admin or demo page's ``404`` is the usual HTML page). It is registered
 for the base class, so a host's handler for one class
 (``@app.errorhandler(CouponRejected)``) wins by Flask's own rules.
@@ -24,6 +26,7 @@ from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from ..domain.errors import (
     AdvikError,
+    Busy,
     Conflict,
     CouponRejected,
     DuplicateCode,
@@ -34,6 +37,7 @@ from ..domain.messages import RATE_LIMITED
 
 STATUS: dict[type[AdvikError], int] = {
     CouponRejected: 422, InvalidRequest: 400, DuplicateCode: 409, Conflict: 409, NotFound: 404,
+    Busy: 409,
 }
 #: Blueprints whose pages are HTML: their 404 is the usual page, not JSON.
 HTML_BLUEPRINTS = frozenset({"advik_admin", "advik_demo"})
@@ -50,6 +54,8 @@ def answer(error: AdvikError) -> ResponseReturnValue:
     """The HTTP answer to a domain error raised by a view."""
     if isinstance(error, NotFound) and request.blueprint in HTML_BLUEPRINTS:
         return HTTPNotFound(description=error.message)
+    if isinstance(error, Busy):
+        return jsonify(error.as_json()), 409, {"Retry-After": str(error.retry_after)}
     return jsonify(error.as_json()), status_of(error)
 
 

@@ -15,7 +15,7 @@ from flask import Flask
 
 from advik_coupons.events import delivery
 from advik_coupons.state import get_state
-from tests.conftest import make_app
+from tests.conftest import DATABASES, make_app
 from tests.hook_receiver import Receiver, outbox, stage_event, webhook_config
 
 LEASE = 2
@@ -40,11 +40,11 @@ def register(app, state):
 """
 
 
-@pytest.fixture(params=["sqlite", "mysql"])
+@pytest.fixture(params=list(DATABASES))
 def db_url(request: pytest.FixtureRequest) -> str:
-    if request.param == "mysql":
-        request.applymarker(pytest.mark.mysql)
-        app: Flask = request.getfixturevalue("mysql_app")
+    if request.param != "sqlite":
+        request.applymarker(getattr(pytest.mark, request.param))
+        app: Flask = request.getfixturevalue(DATABASES[request.param])
         with app.app_context():
             return get_state().engine.url.render_as_string(hide_password=False)
     return request.getfixturevalue("sqlite_url")  # type: ignore[no-any-return]

@@ -29,7 +29,8 @@ class HostBooking(HostBase):
 def host_app(db_path: Path, **config: object) -> Flask:
     app = Flask("host_site")
     app.config.update(SECRET_KEY="host", TESTING=True, ADVIK_HOOKS_DIR="",
-                      SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}", **config)
+                      SQLALCHEMY_DATABASE_URI=f"sqlite:///{db_path}")
+    app.config.update(config)
 
     @app.get("/")
     def home() -> str:
@@ -146,3 +147,57 @@ def test_host_flask_command_has_the_advik_group(tmp_path: Path) -> None:
     client = app.test_client()
     assert client.get("/api/v1/coupons", headers={"Authorization": f"Bearer {token}"}
                       ).status_code == 200
+
+
+@pytest.mark.postgres
+def test_host_on_postgresql_mounts_the_extension_with_its_own_db(tmp_path: Path) -> None:
+    """A host whose Flask-SQLAlchemy ``db`` is on PostgreSQL: migrate, create, quote, redeem."""
+    from decimal import Decimal
+
+    from sqlalchemy.engine import make_url
+
+    from advik_coupons import Booking, redeem
+    from tests.conftest import PG_URL, drop_plugin_tables, ensure_pg_database, unavailable
+
+    url = make_url(PG_URL)
+    url = url.set(database=f"{url.database}_host").render_as_string(hide_password=False)
+    try:
+        ensure_pg_database(url)
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        unavailable("PostgreSQL at " + PG_URL.split("@")[-1], exc)
+    app = host_app(tmp_path / "unused.sqlite", SQLALCHEMY_DATABASE_URI=url)
+    db = SQLAlchemy(model_class=HostBase)
+    db.init_app(app)
+    AdvikCoupons(app, db=db)
+    with app.app_context():
+        drop_plugin_tables(db.engine)
+        HostBase.metadata.drop_all(db.engine)
+        db.create_all()
+        upgrade(db.engine)
+        assert get_state().db is db and db.engine.dialect.name == "postgresql"
+        db.session.add(HostBooking(ref="H-1"))
+        db.session.commit()
+        token = create_token("host")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    created = client.post("/api/v1/coupons", headers=headers, json={
+        "name": "Host", "code": "HOSTPG", "discount_type": "fixed", "discount_value": "5"})
+    assert created.status_code == 201, created.json
+    quoted = client.post("/api/v1/quote", headers=headers,
+                         json={"code": "hostpg", "subtotal": "20"})
+    assert quoted.json["total"] == "15.00"
+    with app.app_context():
+        pending = HostBooking(ref="pending")
+        db.session.add(pending)
+        first = redeem("hostpg", Booking(subtotal=Decimal("20"), booking_ref="H-2"))
+        again = redeem("hostpg", Booking(subtotal=Decimal("20"), booking_ref="H-2"))
+        assert first.created and not again.created
+        assert again.redemption.id == first.redemption.id
+        assert pending in db.session.new  # the host's change is still its own
+        db.session.rollback()
+        assert db.session.execute(select(HostBooking.ref)).scalars().all() == ["H-1"]
+        db.session.remove()
+        get_state().sessions.remove()
+        drop_plugin_tables(db.engine)
+        HostBase.metadata.drop_all(db.engine)
+        db.engine.dispose()

@@ -1,7 +1,7 @@
 """The outbox in production: gunicorn stages notices, two ``deliver`` processes send them.
 
 Every redemption made through the server reaches the webhook receiver exactly
-once, signed, though two workers poll the same outbox on MariaDB.
+once, signed, though two workers poll the same outbox on MariaDB (and on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tests.conftest import make_app, make_coupon
 from tests.hook_receiver import SECRET, Receiver
 from tests.production.servers import fire, server_env, start_server
 
-pytestmark = [pytest.mark.mysql, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.timeout(120)]
 CLI = str(Path(sys.executable).parent / "advik-coupons")
 REDEMPTIONS = 60
 
@@ -37,8 +37,15 @@ def webhook_env(mysql_url: str, folder: Path, receiver: Receiver) -> dict[str, s
     return env
 
 
-def test_deliver_workers_send_each_redemption_once(mysql_url: str, tmp_path: Path,
+@pytest.fixture(params=[pytest.param("mysql", marks=pytest.mark.mysql),
+                        pytest.param("postgres", marks=pytest.mark.postgres)])
+def server_db(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url"))
+
+
+def test_deliver_workers_send_each_redemption_once(server_db: str, tmp_path: Path,
                                                    receiver: Receiver) -> None:
+    mysql_url = server_db
     app: Flask = make_app(mysql_url, tmp_path / "app")
     code = "OUTBOX" + uuid.uuid4().hex[:8].upper()
     make_coupon(app, code=code)
@@ -91,6 +98,7 @@ def wait_for(receiver: Receiver, refs: set[str],
         time.sleep(0.2)
 
 
+@pytest.mark.mysql
 def test_webhook_settings_reach_the_workers(mysql_url: str, tmp_path: Path,
                                             receiver: Receiver) -> None:
     """The env that gunicorn gets makes the webhook channel (else nothing is staged)."""

@@ -1,4 +1,5 @@
-"""Limits across processes: two gunicorn servers (four workers each) over one MariaDB.
+"""Limits across processes: two gunicorn servers (four workers each) over one MariaDB,
+and the same over one PostgreSQL.
 
 docs/contracts.md §3: ``max_uses`` and ``once_per_customer`` hold under any concurrency,
 and a booking is redeemed once however often it is sent.
@@ -26,13 +27,20 @@ from advik_coupons.store.models import Coupon, Redemption
 from tests.conftest import REDIS_URL, make_app, make_coupon, unavailable
 from tests.production.servers import Server, fire, server_env, start_server
 
-pytestmark = [pytest.mark.mysql, pytest.mark.redis, pytest.mark.timeout(150)]
+pytestmark = [pytest.mark.redis, pytest.mark.timeout(150)]
 APPLY_LIMIT = 5
 
 
+@pytest.fixture(scope="module", params=[pytest.param("mysql", marks=pytest.mark.mysql),
+                                        pytest.param("postgres", marks=pytest.mark.postgres)])
+def prod_db(request: pytest.FixtureRequest) -> str:
+    """The database both servers share: MariaDB, then PostgreSQL."""
+    return str(request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url"))
+
+
 @pytest.fixture(scope="module")
-def prod_app(mysql_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = make_app(mysql_url, tmp_path_factory.mktemp("prod-app"))
+def prod_app(prod_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_app(prod_db, tmp_path_factory.mktemp("prod-app"))
     yield app
     with app.app_context():
         get_state().engine.dispose()
@@ -45,13 +53,13 @@ def token(prod_app: Flask) -> str:
 
 
 @pytest.fixture(scope="module")
-def servers(mysql_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
+def servers(prod_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Server]]:
     try:
         redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
     except redis.RedisError as exc:
         unavailable("Redis at " + REDIS_URL, exc)
     folder = tmp_path_factory.mktemp("gunicorn")
-    env = server_env(mysql_url, folder / "instance", ADVIK_RATELIMIT_STORAGE_URL=REDIS_URL,
+    env = server_env(prod_db, folder / "instance", ADVIK_RATELIMIT_STORAGE_URL=REDIS_URL,
                      ADVIK_APPLY_RATE_LIMIT=f"{APPLY_LIMIT}/minute", ADVIK_TRUSTED_PROXIES="1")
     started: list[Server] = []
     try:
@@ -233,7 +241,7 @@ async def load_then_kill(victim: Server, survivor: Server, code: str, refs: list
 
 
 def test_killed_server_loses_nothing_and_half_writes_nothing(
-        prod_app: Flask, token: str, servers: list[Server], mysql_url: str,
+        prod_app: Flask, token: str, servers: list[Server], prod_db: str,
         tmp_path: Path) -> None:
     """SIGKILL one server's master and workers in the middle of the load.
 
@@ -242,7 +250,7 @@ def test_killed_server_loses_nothing_and_half_writes_nothing(
     answered from what was committed (200 where the dead server had committed
     before its answer was lost), never counted twice.
     """
-    victim = start_server(server_env(mysql_url, tmp_path / "instance"), tmp_path)
+    victim = start_server(server_env(prod_db, tmp_path / "instance"), tmp_path)
     survivor = servers[1]
     code = unique("CRASH")
     coupon_id = make_coupon(prod_app, code=code, max_uses=150)

@@ -27,33 +27,39 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True)
 
 
+@pytest.fixture(params=[pytest.param("mysql", marks=pytest.mark.mysql),
+                        pytest.param("postgres", marks=pytest.mark.postgres)])
+def server_db(request: pytest.FixtureRequest) -> str:
+    """The MariaDB test database, then the PostgreSQL one."""
+    return str(request.getfixturevalue("mysql_url" if request.param == "mysql" else "pg_url"))
+
+
 @pytest.fixture
-def fresh_prefix(mysql_url: str) -> Iterator[str]:
-    """A table prefix with no tables yet in the MariaDB test database."""
-    engine = create_engine(mysql_url)
+def fresh_prefix(server_db: str) -> Iterator[str]:
+    """A table prefix with no tables yet in the test database."""
+    engine = create_engine(server_db)
     drop_plugin_tables(engine, PREFIX)
     yield PREFIX
     drop_plugin_tables(engine, PREFIX)
     engine.dispose()
 
 
-@pytest.mark.mysql
-def test_concurrent_init_db_runs_migrate_once(mysql_url: str, fresh_prefix: str,
+def test_concurrent_init_db_runs_migrate_once(server_db: str, fresh_prefix: str,
                                               tmp_path: Path) -> None:
-    env = server_env(mysql_url, tmp_path / "instance", ADVIK_TABLE_PREFIX=fresh_prefix)
+    env = server_env(server_db, tmp_path / "instance", ADVIK_TABLE_PREFIX=fresh_prefix)
     runs = [run_cli(env, "init-db") for _ in range(4)]
     outputs = [run.communicate(timeout=90) for run in runs]
     for run, (out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err
         assert "Schema is up to date" in out
-    engine = create_engine(mysql_url)
+    engine = create_engine(server_db)
     try:
         names = set(inspect(engine).get_table_names())
         assert {fresh_prefix + t for t in ("coupons", "coupon_codes", "redemptions",
                                            "alembic_version")} <= names
         with engine.connect() as connection:
             versions = connection.execute(
-                text(f"SELECT version_num FROM `{fresh_prefix}alembic_version`")).scalars().all()
+                text(f"SELECT version_num FROM {fresh_prefix}alembic_version")).scalars().all()
         assert sorted(versions) == sorted(newest_heads())
     finally:
         engine.dispose()

@@ -4,7 +4,8 @@ A database is migrated to 0001_initial, given coupons and redemptions, then upgr
 to the heads; the rollup must hold what the numbers say and what
 :func:`advik_coupons.store.tracking.rebuild_buckets` computes from the same redemptions.
 On MariaDB the test uses its own database, ``advik_admin`` (created when missing),
-as it starts from an empty schema.
+as it starts from an empty schema; on PostgreSQL, the test database's name with
+``_admin`` added.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from advik_coupons.store import models
 from advik_coupons.store.models import UTCDateTime
 from advik_coupons.store.schema import _config, current_heads, newest_heads
 from advik_coupons.store.tracking import rebuild_buckets
-from tests.conftest import MYSQL_URL, drop_plugin_tables, unavailable
+from tests.conftest import MYSQL_URL, PG_URL, drop_plugin_tables, ensure_pg_database, unavailable
 
 ADMIN_DATABASE = "advik_admin"
 OTHER_PREFIX = "migtest_"
@@ -158,13 +159,26 @@ def admin_mysql_url() -> URL:
     return make_url(MYSQL_URL).set(database=ADMIN_DATABASE)
 
 
+@pytest.fixture
+def admin_postgres_url() -> URL:
+    """``<test database>_admin`` on the PostgreSQL of ``ADVIK_TEST_PG_URL``."""
+    url = make_url(PG_URL)
+    url = url.set(database=f"{url.database}_admin")
+    try:
+        ensure_pg_database(url.render_as_string(hide_password=False))
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        unavailable("PostgreSQL at " + PG_URL.split("@")[-1], exc)
+    return url
+
+
 def create_engine_or_skip(url: URL) -> Engine:
     engine = sa.create_engine(url)
     try:
         with engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
-        unavailable("MariaDB at " + url.render_as_string().split("@")[-1], exc)
+        what = "PostgreSQL" if url.get_backend_name() == "postgresql" else "MariaDB"
+        unavailable(what + " at " + url.render_as_string().split("@")[-1], exc)
     return engine
 
 
@@ -182,7 +196,8 @@ def prefix(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
     return OTHER_PREFIX
 
 
-@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.fixture(params=["sqlite", pytest.param("mysql", marks=pytest.mark.mysql),
+                        pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path, prefix: str) -> Iterator[Engine]:
     """An empty database with no tables of the prefix."""
     if request.param == "sqlite":
@@ -190,7 +205,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path, prefix: str) -> Itera
         yield found
         found.dispose()
         return
-    found = create_engine_or_skip(request.getfixturevalue("admin_mysql_url"))
+    found = create_engine_or_skip(request.getfixturevalue(f"admin_{request.param}_url"))
     drop_plugin_tables(found, prefix)
     try:
         yield found

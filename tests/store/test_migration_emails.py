@@ -7,7 +7,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.store.test_migration_backfill import admin_mysql_url, fill, migrate  # noqa: F401
+from tests.store.test_migration_backfill import (  # noqa: F401  (fixtures)
+    admin_mysql_url,
+    admin_postgres_url,
+    fill,
+    migrate,
+)
 from tests.store.test_migration_backfill import engine as engine  # noqa: F401  (a fixture)
 from tests.store.test_migration_backfill import prefix as prefix  # noqa: F401  (a fixture)
 

@@ -15,7 +15,7 @@ from sqlalchemy import inspect
 from advik_coupons.state import get_state
 from advik_coupons.store.models import Base
 from advik_coupons.store.schema import current_heads, newest_heads
-from tests.conftest import MYSQL_URL
+from tests.conftest import MYSQL_URL, PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,17 +67,21 @@ PREFIX_SCRIPT = textwrap.dedent("""
     with app.app_context(), get_state().engine.begin() as c:
         c.execute(text("SET FOREIGN_KEY_CHECKS=0") if "mysql" in url else text("SELECT 1"))
         for name in mine:
-            c.execute(text(f"DROP TABLE {name}"))
+            c.execute(text(f"DROP TABLE {name}" + (" CASCADE" if "postgresql" in url else "")))
     print("PREFIX-OK", len(mine))
 """)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql)])
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("mysql", marks=pytest.mark.mysql),
+                                     pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_table_prefix_reaches_every_table(backend: str, tmp_path: Path,
                                           request: pytest.FixtureRequest) -> None:
     if backend == "mysql":
         request.getfixturevalue("mysql_url")  # skips or fails when MariaDB is absent
         url = MYSQL_URL
+    elif backend == "postgres":
+        request.getfixturevalue("pg_url")  # skips or fails when PostgreSQL is absent
+        url = PG_URL
     else:
         url = f"sqlite:///{tmp_path}/prefix.sqlite"
     result = subprocess.run([sys.executable, "-c", PREFIX_SCRIPT, url, str(tmp_path)],

@@ -60,10 +60,14 @@ def _backfill() -> None:
         sa.column("cancelled"), sa.column("subtotal_cents"), sa.column("discount_cents"),
     )
     r = redemptions.c
-    if op.get_bind().dialect.name in {"mysql", "mariadb"}:
+    dialect = op.get_bind().dialect.name
+    if dialect in {"mysql", "mariadb"}:
         seconds = sa.func.timestampdiff(sa.literal_column("SECOND"), "1970-01-01 00:00:00",
                                         r.created_at)
         slot = sa.cast(sa.func.floor(seconds / SLOT_SECONDS), sa.Integer)
+    elif dialect == "postgresql":  # a timestamp without time zone: EXTRACT reads it as UTC
+        epoch = sa.cast(sa.func.floor(sa.extract("epoch", r.created_at)), sa.BigInteger)
+        slot = sa.cast(sa.func.floor(epoch / SLOT_SECONDS), sa.Integer)
     else:  # SQLite
         slot = sa.cast(sa.cast(sa.func.strftime("%s", r.created_at), sa.Integer)
                        / SLOT_SECONDS, sa.Integer)
