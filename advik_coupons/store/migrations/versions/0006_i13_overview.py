@@ -3,16 +3,16 @@
 The rollup read by slot range for every coupon at once, and the ledger read
 by day and by customer in time order (a customer's first booking).
 
-Revision ID: 0005_i13_overview
-Revises: 0004_i11_items
+Revision ID: 0006_i13_overview
+Revises: 0005_i15_binary_ids
 """
 
 from alembic import op
 
 from advik_coupons.store.schema import prefixed as p
 
-revision = "0005_i13_overview"
-down_revision = "0004_i11_items"
+revision = "0006_i13_overview"
+down_revision = "0005_i15_binary_ids"
 branch_labels = None
 depends_on = None
 
