@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 #: The event types a delivery channel can subscribe to (``ADVIK_WEBHOOK_EVENTS``).
 EVENT_TYPES = ("coupon.applied", "coupon.redeemed", "coupon.released", "coupon.limit_reached",
-               "coupon.redemption_amended")
+               "coupon.redemption_amended", "coupon.created", "coupon.updated",
+               "coupon.deleted", "coupon.expired", "coupon.expiring_soon")
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from .demo.data import ensure_admin, seed_coupons
 from .events import delivery
 from .services import accounts
 from .services.coupons import generate_code as new_code
+from .services.lifecycle import announce_due
 from .state import get_state
 from .store import schema
 
@@ -150,20 +151,20 @@ def deliver(once: bool, poll: float) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     require_database()  # at start a clear error; once running, it rides out outages
     if once:
-        click.echo(f"Delivered or retried {delivery.drain(app)} notice(s).")
+        click.echo(f"Delivered or retried {delivery.drain(app, announce_due)} notice(s).")
         return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_args: stop.set())
     click.echo("Outbox worker running (Ctrl+C or SIGTERM to stop).")
     sys.stdout.flush()
     try:
-        delivery.run(app, stop, poll)
+        delivery.run(app, stop, poll, announce_due)
     except KeyboardInterrupt:
         stop.set()
 
 
 def run_server(app: Flask, host: str, port: int, threads: int) -> None:
-    delivery.start_thread(app)  # serve and demo deliver the outbox in-process too
+    delivery.start_thread(app, periodic=announce_due)  # serve and demo deliver in-process too
     server = create_server(app, host=host, port=port, threads=threads, ident="advik-coupons")
     # Said once the socket is bound, so whoever waits for this line can connect at once.
     click.echo(f"Advik Coupons on http://{host}:{port}/ (waitress, {threads} threads)")

@@ -22,6 +22,7 @@ from . import admin, api, checkout, demo, settings
 from .commands import advik_cli
 from .events import delivery
 from .events.hookloader import load_hooks
+from .services.lifecycle import announce_due
 from .state import EXTENSION_KEY, AppState
 from .store.engine import engine_options, tune_engine
 from .store.funnel import FunnelCounter
@@ -104,7 +105,7 @@ class AdvikCoupons:
         app.cli.add_command(advik_cli)
         load_hooks(app, self.state(app))  # hook modules: ADVIK_HOOKS_DIR, ADVIK_HOOKS, entry points
         if app.config.get("ADVIK_DELIVERY_THREAD"):
-            delivery.start_thread(app)
+            delivery.start_thread(app, periodic=announce_due)
 
     def _setup_db(self, app: Flask) -> SQLAlchemy:
         db = self._db

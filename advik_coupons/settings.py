@@ -76,8 +76,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADVIK_WEBHOOK_URL", "", "Where `hooks/webhook.py` posts events (empty: off)."),
     Setting("ADVIK_WEBHOOK_SECRET", "",
             "Standard Webhooks signing secret, `whsec_` + base64 key."),
-    Setting("ADVIK_WEBHOOK_EVENTS", "applied,redeemed,released,limit_reached",
-            "Which events the webhook receives."),
+    Setting("ADVIK_WEBHOOK_EVENTS", "redeemed,released,limit_reached",
+            "Which events the webhook receives (a preview is not an event: add `applied` "
+            "to get every code applied at the payment step; also `redemption_amended`, "
+            "`created`, `updated`, `deleted`, `expired`, `expiring_soon`)."),
     Setting("ADVIK_WEBHOOK_RETRY_BASE_SECONDS", 5.0,
             "First back-off step of webhook retries."),
     Setting("ADVIK_WEBHOOK_TIMEOUT_SECONDS", 12.0,
@@ -86,7 +88,13 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a worker holds a claimed notice; if it dies, another worker sends "
             "the notice after this (keep it above the timeout)."),
     Setting("ADVIK_SLACK_WEBHOOK_URL", "", "Slack incoming-webhook URL (empty: off)."),
-    Setting("ADVIK_SLACK_EVENTS", "redeemed,limit_reached",
+    Setting("ADVIK_EXPIRING_SOON_DAYS", 3,
+            "How many days before a coupon's end `coupon.expiring_soon` is sent (once per "
+            "end date)."),
+    Setting("ADVIK_LIFECYCLE_SCAN_SECONDS", 60.0,
+            "How often an outbox worker looks for coupons that expired or expire soon "
+            "(each event is sent once, whatever the number of workers)."),
+    Setting("ADVIK_SLACK_EVENTS", "redeemed,limit_reached,expiring_soon",
             "Which events `hooks/slack.py` posts to Slack."),
     Setting("ADVIK_SITE_URL", "",
             "The site's public base URL, e.g. `https://example.com`, for links in "

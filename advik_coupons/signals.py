@@ -51,6 +51,14 @@ coupon_updated = _signals.signal("advik_coupon_updated")
 #: kwargs: ``coupon`` (dict), ``archived`` (bool), ``actor`` (str).
 coupon_deleted = _signals.signal("advik_coupon_deleted")
 
+#: A coupon's end passed (sent once per end date, by the outbox worker's scan).
+#: kwargs: ``coupon`` (dict).
+coupon_expired = _signals.signal("advik_coupon_expired")
+
+#: A coupon ends within ``ADVIK_EXPIRING_SOON_DAYS`` (sent once per end date, by the
+#: outbox worker's scan). kwargs: ``coupon`` (dict), ``days_left`` (int).
+coupon_expiring_soon = _signals.signal("advik_coupon_expiring_soon")
+
 ALL_SIGNALS = (coupon_applied, coupon_rejected, coupon_redeemed, coupon_released,
                coupon_limit_reached, coupon_redemption_amended, coupon_created,
-               coupon_updated, coupon_deleted)
+               coupon_updated, coupon_deleted, coupon_expired, coupon_expiring_soon)

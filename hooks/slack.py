@@ -22,7 +22,13 @@ from advik_coupons.domain.money import format_money
 TITLES = {"coupon.redeemed": "Coupon {code} redeemed",
           "coupon.limit_reached": "Coupon {code} has reached its usage limit",
           "coupon.released": "Coupon {code} released (booking cancelled)",
-          "coupon.applied": "Coupon {code} applied at checkout"}
+          "coupon.applied": "Coupon {code} applied at checkout",
+          "coupon.redemption_amended": "A booking with coupon {code} was changed",
+          "coupon.created": "Coupon {code} created",
+          "coupon.updated": "Coupon {code} changed",
+          "coupon.deleted": "Coupon {code} deleted",
+          "coupon.expired": "Coupon {code} has expired",
+          "coupon.expiring_soon": "{code} expires in {days}"}
 
 
 def escape(text: object) -> str:
@@ -46,7 +52,13 @@ def message(body: dict[str, Any], admin_base: str) -> dict[str, Any]:
     currency = str(amounts.get("currency") or "USD")
     code = escape(coupon.get("code") or "?")
     title = TITLES.get(str(body.get("type")), "Coupon {code}: " + escape(body.get("type")))
-    title = title.format(code=code)
+    left = data.get("days_left")
+    days = "less than a day" if left == 0 else f"{left} day" + ("" if left == 1 else "s")
+    title = title.format(code=code, days=days)
+    if body.get("type") == "coupon.expiring_soon":
+        title += f": {int(data.get('bookings') or 0):,} bookings so far"
+    if body.get("type") == "coupon.deleted" and data.get("archived"):
+        title = f"Coupon {code} archived (it has bookings, so its history is kept)"
     lines = []
     if booking.get("booking_ref"):
         who = f" ({escape(booking['email'])})" if booking.get("email") else ""
@@ -54,6 +66,9 @@ def message(body: dict[str, Any], admin_base: str) -> dict[str, Any]:
     if amounts:
         lines.append(f"Discount {_money(amounts.get('discount'), currency)} · "
                      f"total {_money(amounts.get('total'), currency)}")
+    changes = data.get("changes") or {}
+    if changes:
+        lines.append("Changed: " + ", ".join(escape(k) for k in sorted(changes)))
     if body.get("type") == "coupon.limit_reached" and coupon.get("max_uses"):
         lines.append(f"All {escape(coupon['max_uses'])} uses are taken.")
     link = f"{admin_base}/coupons/{coupon.get('id')}"

@@ -29,7 +29,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -44,6 +44,9 @@ from ..state import get_state
 from ..store.models import HookEndpoint, OutboxMessage, utcnow
 
 log = logging.getLogger("advik_coupons.delivery")
+
+#: Work an outbox worker also does now and then (the lifecycle scan), in the app context.
+Periodic = Callable[[], object]
 
 MAX_ATTEMPTS = 13
 FACTOR = 4
@@ -271,12 +274,15 @@ def drain_once(app: Flask, limit: int = BATCH, due_before: datetime | None = Non
         return len(claims)
 
 
-def drain(app: Flask) -> int:
+def drain(app: Flask, periodic: Periodic | None = None) -> int:
     """Send everything due now (``deliver --once``); returns how many were tried.
 
-    A notice that fails is not tried again by the same call (its next attempt
-    is later than the moment the call started).
+    ``periodic`` (the lifecycle scan) runs first, once. A notice that fails is not
+    tried again by the same call (its next attempt is later than the moment the
+    call started).
     """
+    if periodic is not None:
+        _run_periodic(app, periodic)
     total = 0
     started = utcnow()
     while True:
@@ -286,10 +292,27 @@ def drain(app: Flask) -> int:
             return total
 
 
-def run(app: Flask, stop: threading.Event, poll_seconds: float = 1.0) -> None:
-    """The worker loop: drain, then sleep ``poll_seconds`` when idle, until ``stop``."""
+def _run_periodic(app: Flask, periodic: Periodic) -> None:
+    try:
+        with app.app_context():
+            periodic()
+    except Exception:  # a failed scan is tried again at the next interval
+        log.exception("outbox worker: the periodic scan failed")
+
+
+def run(app: Flask, stop: threading.Event, poll_seconds: float = 1.0,
+        periodic: Periodic | None = None) -> None:
+    """The worker loop: drain, then sleep ``poll_seconds`` when idle, until ``stop``.
+
+    ``periodic`` (the lifecycle scan) runs every ``ADVIK_LIFECYCLE_SCAN_SECONDS``.
+    """
     failing_since: float | None = None
+    every = max(float(app.config.get("ADVIK_LIFECYCLE_SCAN_SECONDS") or 60.0), 1.0)
+    next_scan = time.monotonic()
     while not stop.is_set():
+        if periodic is not None and time.monotonic() >= next_scan:
+            next_scan = time.monotonic() + every
+            _run_periodic(app, periodic)
         try:
             busy = drain_once(app) > 0
             failing_since = None
@@ -302,7 +325,8 @@ def run(app: Flask, stop: threading.Event, poll_seconds: float = 1.0) -> None:
             stop.wait(poll_seconds)
 
 
-def start_thread(app: Flask, poll_seconds: float = 1.0) -> threading.Event:
+def start_thread(app: Flask, poll_seconds: float = 1.0,
+                 periodic: Periodic | None = None) -> threading.Event:
     """Run :func:`run` in a daemon thread of this process (once per app)."""
     state = get_state(app)
     with state.lock:
@@ -310,8 +334,8 @@ def start_thread(app: Flask, poll_seconds: float = 1.0) -> threading.Event:
         if running is not None and not running.is_set():
             return running
         stop = state.delivery_stop = threading.Event()
-    threading.Thread(target=run, args=(app, stop, poll_seconds), name="advik-delivery",
-                     daemon=True).start()
+    threading.Thread(target=run, args=(app, stop, poll_seconds, periodic),
+                     name="advik-delivery", daemon=True).start()
     return stop
 
 

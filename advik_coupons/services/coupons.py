@@ -19,7 +19,7 @@ from ..domain.codes import is_valid_code, random_code
 from ..domain.coupon import TERM_FIELDS
 from ..domain.emails import canonical_email, is_email
 from ..domain.errors import Conflict, DuplicateCode, InvalidRequest
-from ..events import emit
+from ..events import emit, stage
 from ..state import get_state
 from ..store import retry
 from ..store.models import CodeBatch, Coupon, CouponCode, Redemption, utcnow
@@ -66,6 +66,9 @@ def create_coupon(values: Mapping[str, Any], *, actor: str = "api",
         session.flush()
         session.add(CouponCode(coupon_id=coupon.id, code=code, is_primary=True,
                                single_use=False, created_at=moment))
+        session.flush()
+        stage(session, state.channels, "coupon.created",
+              {"coupon": coupon_json(coupon, code), "actor": actor}, coupon_id=coupon.id)
         _commit_codes(session, code)
         return coupon, code
 
@@ -81,7 +84,7 @@ def update_coupon(coupon_id: int, values: Mapping[str, Any], *, actor: str = "ap
     state = get_state()
     session = state.session
 
-    def write() -> tuple[Coupon, dict[str, Any]]:
+    def write() -> tuple[Coupon, dict[str, Any], dict[str, list[Any]]]:
         coupon = get_coupon(session, coupon_id)
         if coupon.archived_at is not None:
             raise Conflict("archived")
@@ -100,15 +103,19 @@ def update_coupon(coupon_id: int, values: Mapping[str, Any], *, actor: str = "ap
             row = session.execute(select(CouponCode).where(
                 CouponCode.coupon_id == coupon_id, CouponCode.is_primary.is_(True))).scalar_one()
             row.code = new_code
+        session.flush()
+        after = coupon_json(coupon, new_code or before["code"])
+        changes = {k: [before[k], after[k]] for k in after
+                   if k not in {"updated_at"} and before.get(k) != after[k]}
+        if changes:
+            stage(session, state.channels, "coupon.updated",
+                  {"coupon": after, "changes": changes, "actor": actor}, coupon_id=coupon_id)
         _commit_codes(session, new_code or str(before["code"]))
-        return coupon, before
+        return coupon, after, changes
 
-    coupon, before = retry.run(write, rollback=session.rollback, what="update_coupon")
+    coupon, after, changes = retry.run(write, rollback=session.rollback, what="update_coupon")
     state.terms_cache.drop(coupon_id)
-    after = coupon_json(coupon, primary_code(session, coupon_id))
     session.rollback()
-    changes = {k: [before[k], after[k]] for k in after
-               if k not in {"updated_at"} and before.get(k) != after[k]}
     if changes:
         emit(signals.coupon_updated, coupon=after, changes=changes, actor=actor)
     return coupon
@@ -139,6 +146,9 @@ def delete_coupon(coupon_id: int, *, actor: str = "api") -> bool:
             session.execute(delete(CouponCode).where(CouponCode.coupon_id == coupon_id))
             session.execute(delete(CodeBatch).where(CodeBatch.coupon_id == coupon_id))
             session.delete(coupon)
+        stage(session, state.channels, "coupon.deleted",
+              {"coupon": {**data, "archived": has_history}, "archived": has_history,
+               "actor": actor}, coupon_id=coupon_id)
         session.commit()
         return data, has_history
 

@@ -351,6 +351,19 @@ class RedemptionBucket(Base):
     )
 
 
+class CouponEvent(Base):
+    """A time-based event already announced for a coupon's end date (``coupon.expired``,
+    ``coupon.expiring_soon``): the claim that makes each one go out once, whatever the
+    number of workers. A new end date is announced again."""
+
+    __tablename__ = DEFAULT_PREFIX + "coupon_events"
+
+    coupon_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class AdminUser(Base):
     __tablename__ = DEFAULT_PREFIX + "admin_users"
 

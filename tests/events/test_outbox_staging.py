@@ -74,7 +74,8 @@ def test_redeem_limit_and_cancel_stage_one_shape(
 
 def test_apply_is_staged_only_for_a_subscribed_channel(
         sqlite_url: str, tmp_path: Path, receiver: Receiver) -> None:
-    app = make_app(sqlite_url, tmp_path, **webhook_config(receiver))
+    app = make_app(sqlite_url, tmp_path, **webhook_config(receiver,
+                                                           ADVIK_WEBHOOK_EVENTS="applied"))
     make_coupon(app)
     api = ApiClient(app)
     assert api.post("/quote", json=BODY).status_code == 200
