@@ -72,7 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
             "How many proxies in front of the app to trust for `X-Forwarded-For` "
             "(0: use the socket's address)."),
     Setting("ADVIK_CORS_ORIGINS", "",
-            "Comma-separated origins allowed to call `/coupons/apply` from a browser."),
+            "Comma-separated origins allowed to call `/coupons/apply` (and read "
+            "`/coupons/widget.json`) from a browser, e.g. the WordPress site's."),
     Setting("ADVIK_WEBHOOK_URL", "", "Where `hooks/webhook.py` posts events (empty: off)."),
     Setting("ADVIK_WEBHOOK_SECRET", "",
             "Standard Webhooks signing secret, `whsec_` + base64 key."),
@@ -110,6 +111,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Limit on failed admin log-ins per client address, across all accounts "
             "(counted in `ADVIK_RATELIMIT_STORAGE_URL`); over it the log-in form answers "
             "`429` without checking the password. Empty: off."),
+    Setting("ADVIK_WORDPRESS_SSO_SECRET", "",
+            "Shared secret of the WordPress plugin's single sign-on (at least 32 "
+            "characters; the plugin's SSO secret). Set: a WordPress user who can "
+            "`manage_options` opens the admin pages from WordPress's \"Coupons\" menu "
+            "without a password, through `<admin prefix>/sso`; empty: off."),
     Setting("ADVIK_URL_PREFIX", "",
             "Prefix of all the plugin's routes when mounted in a host app."),
     Setting("ADVIK_API_PREFIX", "/api/v1", "Prefix of the JSON API."),
@@ -199,6 +205,21 @@ def callable_setting(value: object, key: str) -> Callable[..., Any] | None:
     if not callable(found):
         raise RuntimeError(f"{key}={value!r} is not callable")
     return found  # type: ignore[no-any-return]
+
+
+SSO_SECRET_MIN_LENGTH = 32
+
+
+def wordpress_sso_secret(config: Mapping[str, Any]) -> str | None:
+    """``ADVIK_WORDPRESS_SSO_SECRET``, or None when single sign-on is off; a short one stops
+    the app (a guessable secret would let anyone sign in as an admin)."""
+    secret = str(config.get("ADVIK_WORDPRESS_SSO_SECRET") or "").strip()
+    if not secret:
+        return None
+    if len(secret) < SSO_SECRET_MIN_LENGTH:
+        raise RuntimeError(f"ADVIK_WORDPRESS_SSO_SECRET must be at least "
+                           f"{SSO_SECRET_MIN_LENGTH} characters")
+    return secret
 
 
 def settings_table() -> str:

@@ -2,6 +2,7 @@
 
 :data:`ROUTES` lists every page; :func:`register` mounts the blueprint under
 ``ADVIK_URL_PREFIX + ADVIK_ADMIN_PREFIX`` and hardens the session cookie.
+Admin answers may be framed only as :mod:`.framing` says.
 A host adds a page of its own to the admin with
 ``from advik_coupons.admin.blueprint import bp`` and
 ``from advik_coupons.admin.auth import admin_required``, extending
@@ -17,6 +18,7 @@ from flask import Flask
 
 from . import (
     deliveries,
+    framing,
     views_batches,
     views_bookings,
     views_edit,
@@ -24,6 +26,7 @@ from . import (
     views_login,
     views_manual,
     views_overview,
+    views_sso,
     views_track,
 )
 from .auth import admin_required, current_admin, setup, template_context
@@ -38,6 +41,7 @@ Route = tuple[str, Callable[..., Any], tuple[str, ...]]
 PUBLIC_ROUTES: tuple[Route, ...] = (
     ("/login", views_login.login, BOTH),
     ("/logout", views_login.logout, BOTH),
+    ("/sso", views_sso.sso, GET),  # WordPress single sign-on (ADVIK_WORDPRESS_SSO_SECRET)
 )
 #: (rule, view, methods) of every other admin page: each is ``admin_required``.
 ROUTES: tuple[Route, ...] = (
@@ -66,12 +70,14 @@ for _rule, _view, _methods in ROUTES:
     bp.add_url_rule(_rule, view_func=admin_required(_view), methods=list(_methods))
 bp.context_processor(template_context)
 bp.context_processor(template_helpers)
+bp.after_request(framing.apply)  # frame-ancestors: 'none', or the WordPress origin of an SSO
 
 
 def register(app: Flask, url_prefix: str) -> None:
     """Mount the admin pages and set up their log-in."""
     app.register_blueprint(bp, url_prefix=url_prefix)
     setup(app)
+    views_sso.setup(app)
 
 
 __all__ = ["PUBLIC_ROUTES", "ROUTES", "admin_required", "bp", "current_admin", "register"]

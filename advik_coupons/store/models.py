@@ -426,6 +426,17 @@ class HookEndpoint(Base):
     reason: Mapped[str] = mapped_column(String(255), default="")
 
 
+class SsoToken(Base):
+    """A WordPress single sign-on token already used: its id, kept until it has expired,
+    so a token works once across every worker and host."""
+
+    __tablename__ = DEFAULT_PREFIX + "sso_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def use_table_prefix(prefix: str) -> None:
     """Rename every table to carry ``prefix``. Once per process."""
     current = _prefix_in_use[0]

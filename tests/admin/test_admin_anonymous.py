@@ -11,7 +11,9 @@ from advik_coupons import create_app
 from advik_coupons.services.coupons import create_batch
 from tests.conftest import BASE_CONFIG, make_coupon
 
-PUBLIC = {"advik_admin.login", "advik_admin.logout", "advik_admin.static"}
+# The WordPress sign-on page is public like the log-in page: its token is the credential
+# (tests/admin/test_admin_wordpress_sso.py).
+PUBLIC = {"advik_admin.login", "advik_admin.logout", "advik_admin.static", "advik_admin.sso"}
 
 
 def admin_routes() -> list[tuple[str, str, str]]:
