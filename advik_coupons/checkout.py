@@ -14,7 +14,11 @@ Browsers on other origins may call it when their origin is listed in
 
 The widget is ``templates/advik/coupon_widget.html`` plus
 ``static/advik-coupon.js`` and ``.css``, served by this blueprint at
-``<prefix>/coupons/static/…`` so it works mounted in a host app as well.
+``<prefix>/coupons/static/…`` so it works mounted in a host app as well. A
+page that is not rendered by Jinja (a WordPress shortcode, plain HTML) writes
+only ``<div data-advik-coupon data-subtotal="…">``: the script builds the
+widget inside it and reads the site's currency and tax rate from
+``GET <prefix>/coupons/widget.json`` (allowed to the same origins).
 """
 
 from __future__ import annotations
@@ -42,6 +46,9 @@ bp = Blueprint("advik_checkout", __name__, template_folder=str(resource_dir("tem
                static_folder=str(resource_dir("static")), static_url_path="/static")
 
 CORS_MAX_AGE = "600"
+#: The views a browser on an ``ADVIK_CORS_ORIGINS`` origin may call.
+CORS_ENDPOINTS = frozenset({"advik_checkout.apply", "advik_checkout.widget_config"})
+WIDGET_CONFIG_MAX_AGE = 300
 _widget_ids = itertools.count(1)
 
 
@@ -87,6 +94,16 @@ def remembered_code() -> str:
 bp.before_request(check_apply_limit)
 
 
+@bp.get("/widget.json")
+def widget_config() -> ResponseReturnValue:
+    """What the widget needs to show a summary before any code: currency and tax rate."""
+    state = get_state()
+    response = jsonify({"currency": state.currency, "tax_rate": str(state.tax_rate)})
+    response.cache_control.public = True
+    response.cache_control.max_age = WIDGET_CONFIG_MAX_AGE
+    return response
+
+
 def allowed_origins(app: Flask) -> frozenset[str]:
     raw = app.config.get("ADVIK_CORS_ORIGINS") or ""
     items = raw if isinstance(raw, list | tuple | set | frozenset) else str(raw).split(",")
@@ -96,7 +113,7 @@ def allowed_origins(app: Flask) -> frozenset[str]:
 @bp.after_request
 def _cors(response: Response) -> Response:
     """Let the allow-listed origins call the endpoint from a browser."""
-    if request.endpoint != "advik_checkout.apply":
+    if request.endpoint not in CORS_ENDPOINTS:
         return response
     if "Vary" in response.headers:
         response.vary.add("Origin")

@@ -1,0 +1,34 @@
+"""``GET /coupons/widget.json``: what a widget on a page not rendered by Jinja reads first."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from advik_coupons.checkout import WIDGET_CONFIG_MAX_AGE
+from tests.conftest import make_app
+
+SITE = "https://booking.example.com"
+
+
+def test_currency_and_tax_rate_for_allowed_origins(sqlite_url: str, tmp_path: Path) -> None:
+    app = make_app(sqlite_url, tmp_path, ADVIK_CURRENCY="eur", ADVIK_TAX_RATE=Decimal("8.25"),
+                   ADVIK_CORS_ORIGINS=SITE + "/")
+    client = app.test_client()
+    answer = client.get("/coupons/widget.json", headers={"Origin": SITE})
+    assert answer.status_code == 200
+    assert answer.json == {"currency": "EUR", "tax_rate": "8.25"}
+    assert answer.headers["Access-Control-Allow-Origin"] == SITE
+    assert "Origin" in answer.headers["Vary"]
+    assert f"max-age={WIDGET_CONFIG_MAX_AGE}" in answer.headers["Cache-Control"]
+    other = client.get("/coupons/widget.json", headers={"Origin": "https://evil.example"})
+    assert other.status_code == 200 and "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_it_never_counts_against_the_apply_limit(sqlite_url: str, tmp_path: Path) -> None:
+    app = make_app(sqlite_url, tmp_path, ADVIK_APPLY_RATE_LIMIT="2/minute")
+    client = app.test_client()
+    for _ in range(5):
+        assert client.get("/coupons/widget.json").status_code == 200
+    body = {"code": "NOPE", "subtotal": "10.00"}
+    assert client.post("/coupons/apply", json=body).status_code == 422
