@@ -61,7 +61,7 @@ function advik_coupons_cancel( int|string $redemption_id ): array|WP_Error {
 /**
  * One call to the JSON API (base URL + /api/v1 + $path) with the API token.
  *
- * @param string                    $method GET or POST.
+ * @param string                    $method 'POST' (wp_remote_post) or 'GET' (wp_remote_get).
  * @param string                    $path   The path after /api/v1.
  * @param array<string, mixed>|null $body   Sent as JSON.
  * @return array<string, mixed>|WP_Error
@@ -73,7 +73,6 @@ function advik_coupons_api( string $method, string $path, ?array $body ): array|
 		return new WP_Error( 'advik_coupons_not_configured', __( 'Advik Coupons is not set up: enter the service URL and an API token on Settings → Advik Coupons.', 'advik-coupons' ), array( 'status' => 503 ) );
 	}
 	$args = array(
-		'method'      => $method,
 		'timeout'     => (float) apply_filters( 'advik_coupons_http_timeout', ADVIK_COUPONS_HTTP_TIMEOUT ),
 		'redirection' => 0,
 		'headers'     => array(
@@ -85,14 +84,15 @@ function advik_coupons_api( string $method, string $path, ?array $body ): array|
 	if ( null !== $body ) {
 		$args['body'] = wp_json_encode( $body );
 	}
-	$response = wp_remote_request( advik_coupons_service_endpoint( '/api/v1' . $path ), $args );
+	$url      = advik_coupons_service_endpoint( '/api/v1' . $path );
+	$response = 'POST' === $method ? wp_remote_post( $url, $args ) : wp_remote_get( $url, $args );
 	return advik_coupons_read_answer( $response );
 }
 
 /**
  * The service's answer as an array, or the WP_Error it stands for.
  *
- * @param array<string, mixed>|WP_Error $response What wp_remote_request() gave.
+ * @param array<string, mixed>|WP_Error $response What wp_remote_post() or wp_remote_get() gave.
  * @return array<string, mixed>|WP_Error
  */
 function advik_coupons_read_answer( array|WP_Error $response ): array|WP_Error {
