@@ -20,7 +20,7 @@ whole policy itself asks :func:`frame_ancestors` for this directive's value.
 
 from __future__ import annotations
 
-from flask import g, session
+from flask import g, request, session
 from werkzeug.wrappers import Response
 
 SESSION_KEY = "advik_frame_origin"
@@ -47,6 +47,8 @@ def frame_ancestors() -> str:
 
 def apply(response: Response) -> Response:
     """``after_request`` of the admin blueprint: set ``frame-ancestors`` in the policy."""
+    if request.endpoint == "advik_admin.static":  # a stylesheet or script is never framed
+        return response
     directive = f"frame-ancestors {frame_ancestors()}"
     current = response.headers.get(HEADER, "")
     parts = [p.strip() for p in current.split(";") if p.strip()

@@ -25,7 +25,6 @@ function advik_coupons_uninstall_site(): void {
 			$wpdb->esc_like( '_transient_timeout_advik_coupons_' ) . '%'
 		)
 	);
-	wp_cache_flush();
 }
 
 if ( is_multisite() ) {
