@@ -17,8 +17,8 @@ The widget is ``templates/advik/coupon_widget.html`` plus
 ``<prefix>/coupons/static/…`` so it works mounted in a host app as well. A
 page that is not rendered by Jinja (a WordPress shortcode, plain HTML) writes
 only ``<div data-advik-coupon data-subtotal="…">``: the script builds the
-widget inside it and reads the site's currency and tax rate from
-``GET <prefix>/coupons/widget.json`` (allowed to the same origins).
+widget inside it from ``GET <prefix>/coupons/widget.json`` (the widget's markup,
+the site's currency and tax rate; allowed to the same origins).
 """
 
 from __future__ import annotations
@@ -28,7 +28,16 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
@@ -49,6 +58,8 @@ CORS_MAX_AGE = "600"
 #: The views a browser on an ``ADVIK_CORS_ORIGINS`` origin may call.
 CORS_ENDPOINTS = frozenset({"advik_checkout.apply", "advik_checkout.widget_config"})
 WIDGET_CONFIG_MAX_AGE = 300
+#: Stands for a widget's id in the markup of ``widget.json`` (the script puts the real one).
+WIDGET_ID = "__ADVIK_ID__"
 _widget_ids = itertools.count(1)
 
 
@@ -96,9 +107,14 @@ bp.before_request(check_apply_limit)
 
 @bp.get("/widget.json")
 def widget_config() -> ResponseReturnValue:
-    """What the widget needs to show a summary before any code: currency and tax rate."""
+    """What a widget on a page Jinja does not render is built from: the site's currency and
+    tax rate, and the widget's markup (``advik/coupon_widget_body.html``) with
+    :data:`WIDGET_ID` where each widget's own id goes."""
     state = get_state()
-    response = jsonify({"currency": state.currency, "tax_rate": str(state.tax_rate)})
+    neutral = {**widget_context({}, widget_id=WIDGET_ID), "code": ""}  # cached: no one's code
+    markup = render_template("advik/coupon_widget_body.html", w=neutral)
+    response = jsonify({"currency": state.currency, "tax_rate": str(state.tax_rate),
+                        "markup": markup.strip()})
     response.cache_control.public = True
     response.cache_control.max_age = WIDGET_CONFIG_MAX_AGE
     return response
@@ -144,7 +160,7 @@ def _decimal(raw: Any) -> Decimal:
 
 def widget_context(booking: Mapping[str, Any] | None = None, *,
                    field_name: str = "coupon_code", form_id: str | None = None,
-                   code: str | None = None) -> dict[str, Any]:
+                   code: str | None = None, widget_id: str | None = None) -> dict[str, Any]:
     """What ``advik/coupon_widget.html`` shows before any code is applied.
 
     ``booking`` holds the host's ``subtotal`` (its own price), and optionally
@@ -156,7 +172,7 @@ def widget_context(booking: Mapping[str, Any] | None = None, *,
     link = "" if code else remembered_code()
     amounts = price(_decimal(data.get("subtotal")), Decimal("0"), state.tax_rate)
     return {
-        "id": f"advik-coupon-{next(_widget_ids)}",
+        "id": widget_id or f"advik-coupon-{next(_widget_ids)}",
         "apply_url": url_for("advik_checkout.apply"),
         "currency": state.currency,
         "tax_rate": str(state.tax_rate),

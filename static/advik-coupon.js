@@ -1,21 +1,17 @@
 /* Advik Coupons: the "Have a coupon code?" widget of the payment step. No framework.
  *
- * Every [data-advik-coupon] element becomes a widget: it reads the booking from its data
- * attributes (subtotal, email, booking-date, booking-time, booking-type, and items: the
- * booking's lines as JSON, each line's "name" shown to the customer), posts the code to
- * data-apply-url (default: the apply endpoint of the service this script came from) and
- * shows the server's answer: the new summary and a green "Coupon applied" line, or the
- * server's message in red. Changed data attributes (a new subtotal) re-check an applied
- * code. Events on the element: "advik:coupon-applied" (detail: the answer), "advik:coupon-removed".
- *
- * Any page can use it, rendered by Jinja (templates/advik/coupon_widget.html) or not:
- *   <div data-advik-coupon data-subtotal="120.00" data-form="checkout"></div>
- *   <script src="https://coupons.example.com/coupons/static/advik-coupon.js" defer></script>
- * An element without the widget's markup gets it built inside (replacing what is there, e.g.
- * a plain field for browsers without JavaScript). More attributes: data-form (id of the
- * host's form that posts the code), data-field-name (default coupon_code), data-code;
- * without data-currency and data-tax-rate they come from the service's widget.json.
- * From a script: AdvikCoupon.mount(element, {subtotal: "120.00", form: "checkout"}).
+ * Each [data-advik-coupon] element reads the booking from its data attributes (subtotal,
+ * email, booking-date, booking-time, booking-type; items: the lines as JSON, a line's "name"
+ * shown), posts the code to data-apply-url (default: the service this script came from) and
+ * shows the answer: the new summary and a green "Coupon applied" line, or the message in red.
+ * Changed attributes (a new subtotal) re-check an applied code. Events on the element:
+ * "advik:coupon-applied" (detail: the answer) and "advik:coupon-removed".
+ * On pages Jinja does not render (templates/advik/coupon_widget.html) write
+ * <div data-advik-coupon data-subtotal="120.00" data-form="checkout"></div>: the widget is
+ * built inside from the service's widget.json (markup, currency, tax rate), replacing what
+ * was there (a plain field for browsers without JavaScript); data-form is the id of the form
+ * that posts the code, data-field-name renames coupon_code. From a script:
+ * AdvikCoupon.mount(element, {subtotal: "120.00", form: "checkout"}) (a Promise).
  */
 (function () {
   "use strict";
@@ -29,25 +25,17 @@
     first_n: "The first {n} visits are discounted; later visits are at the full price."
   };
   /* The parts the widget works with; an element missing one gets the markup built. */
-  var PARTS = [".advik-coupon__toggle", ".advik-coupon__entry", ".advik-coupon__input",
-               ".advik-coupon__apply", ".advik-coupon__applied", ".advik-coupon__applied-text",
-               ".advik-coupon__remove", ".advik-coupon__error",
-               "[data-advik-field='applied-code']", "[data-advik-row='discount']"];
-  /* mount() options and the data attribute each one sets (items: an array, or its JSON). */
-  var OPTIONS = { applyUrl: "data-apply-url", subtotal: "data-subtotal", email: "data-email",
-                  bookingDate: "data-booking-date", bookingTime: "data-booking-time",
-                  bookingType: "data-booking-type", items: "data-items", form: "data-form",
-                  fieldName: "data-field-name", code: "data-code", currency: "data-currency",
-                  taxRate: "data-tax-rate" };
+  var PARTS = ["toggle", "entry", "input", "apply", "applied", "applied-text", "remove", "error"]
+    .map(function (part) { return ".advik-coupon__" + part; })
+    .concat(["[data-advik-field='applied-code']", "[data-advik-row='discount']"]);
+  /* mount() options, each setting data-<kebab-case name> (items: an array, or its JSON). */
+  var OPTIONS = ["applyUrl", "subtotal", "email", "bookingDate", "bookingTime", "bookingType",
+                 "items", "form", "fieldName", "code", "currency", "taxRate"];
   var SCRIPT_SUFFIX = /\/static\/advik-coupon\.js(?:[?#].*)?$/;
-  /* Where this script came from: .../coupons/static/advik-coupon.js -> .../coupons */
-  var serviceBase = (function () {
-    var script = document.currentScript;
-    var src = script && script.src;
-    return src && SCRIPT_SUFFIX.test(src) ? src.replace(SCRIPT_SUFFIX, "") : null;
-  })();
-  var built = 0;
-  var configs = {};
+  var script = document.currentScript;  /* .../coupons/static/advik-coupon.js -> .../coupons */
+  var serviceBase = script && SCRIPT_SUFFIX.test(script.src) ? script.src.replace(SCRIPT_SUFFIX, "")
+    : null;
+  var built = 0, configs = {};
 
   function toCents(text) {
     var match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(text || "0").trim());
@@ -88,10 +76,15 @@
     this.error = root.querySelector(".advik-coupon__error");
     this.hidden = root.querySelector("[data-advik-field='applied-code']");
     this.discountRow = root.querySelector("[data-advik-row='discount']");
-    this.summary = root.querySelector(".advik-summary");
     this.code = null;
     this.sequence = 0;
-    this.setCurrency(root.getAttribute("data-currency") || "USD");
+    this.currency = root.getAttribute("data-currency") || "USD";
+    var locale = document.documentElement.lang || undefined;
+    try {
+      this.format = new Intl.NumberFormat(locale, { style: "currency", currency: this.currency });
+    } catch (e) {
+      this.format = null;
+    }
     this.bind();
     this.fromLink = null;
     var linked = this.linkedCode();
@@ -118,24 +111,6 @@
     } catch (e) {
       return "";
     }
-  };
-
-  Widget.prototype.setCurrency = function (currency) {
-    this.currency = currency;
-    var locale = document.documentElement.lang || undefined;
-    try {
-      this.format = new Intl.NumberFormat(locale, { style: "currency", currency: currency });
-    } catch (e) {
-      this.format = null;
-    }
-  };
-
-  /* The site's currency and tax rate arrived (widget.json): show the summary. */
-  Widget.prototype.configure = function (config) {
-    this.root.setAttribute("data-currency", config.currency);
-    this.root.setAttribute("data-tax-rate", config.tax_rate);
-    this.setCurrency(config.currency);
-    if (!this.code) { this.showBaseline(); }
   };
 
   Widget.prototype.money = function (text) {
@@ -290,8 +265,6 @@
   };
 
   Widget.prototype.applyResult = function (data) {
-    if (data.currency && data.currency !== this.currency) { this.setCurrency(data.currency); }
-    if (this.summary) { this.summary.hidden = false; }
     this.code = data.code;
     this.hidden.value = data.code;
     this.showSummary(data, data.code);
@@ -358,62 +331,38 @@
     }
   };
 
-  /* The summary without a coupon; hidden while the site's tax rate is not known. */
+  /* The summary without a coupon, from the booking's subtotal and the site's tax rate. */
   Widget.prototype.showBaseline = function () {
-    var rate = this.root.getAttribute("data-tax-rate");
-    if (rate === null) {
-      if (this.summary) { this.summary.hidden = true; }
-      return;
-    }
-    this.showSummary(baseline(this.root.getAttribute("data-subtotal"), rate), null);
-    if (this.summary) { this.summary.hidden = false; }
+    this.showSummary(baseline(this.root.getAttribute("data-subtotal"),
+                              this.root.getAttribute("data-tax-rate")), null);
   };
 
-  /* The markup of templates/advik/coupon_widget.html; only generated ids go into it. */
-  var MARKUP = [
-    '<dl class="advik-summary" hidden>',
-    '<div class="advik-summary__row"><dt>Subtotal</dt><dd data-advik-field="subtotal"></dd></div>',
-    '<div class="advik-summary__row advik-summary__discount" data-advik-row="discount" hidden>',
-    '<dt>Discount <span class="advik-summary__code" data-advik-field="code"></span></dt>',
-    '<dd data-advik-field="discount"></dd></div>',
-    '<div class="advik-summary__row"><dt>Tax</dt><dd data-advik-field="tax"></dd></div>',
-    '<div class="advik-summary__row advik-summary__total"><dt>Total</dt>',
-    '<dd data-advik-field="total"></dd></div></dl>',
-    '<button type="button" class="advik-coupon__toggle" aria-expanded="false"',
-    ' aria-controls="ID-entry">Have a coupon code?</button>',
-    '<div class="advik-coupon__entry" id="ID-entry" hidden>',
-    '<label class="advik-coupon__label" for="ID-code">Coupon code</label>',
-    '<div class="advik-coupon__row"><input class="advik-coupon__input" id="ID-code" type="text"',
-    ' autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="50"',
-    ' enterkeyhint="go" aria-describedby="ID-status">',
-    '<button type="button" class="advik-coupon__apply">Apply</button></div></div>',
-    '<div class="advik-coupon__status" id="ID-status" role="status" aria-live="polite">',
-    '<p class="advik-coupon__applied" hidden><span class="advik-coupon__applied-text"></span>',
-    '<button type="button" class="advik-coupon__remove">Remove',
-    '<span class="advik-visually-hidden"> coupon</span></button></p>',
-    '<p class="advik-coupon__error"></p></div>',
-    '<input type="hidden" value="" data-advik-field="applied-code">'
-  ].join("");
-
-  /* Build the widget inside a bare element (what was there, e.g. a plain field, goes). */
-  function build(root) {
+  /* Build the widget inside a bare element from the service's markup (the inside of
+     templates/advik/coupon_widget.html); what was there (a plain field) goes. */
+  function build(root, config) {
     var id = "advik-coupon-js-" + (++built);
     var typed = root.querySelector("input[name]");
     var code = root.getAttribute("data-code") || (typed && typed.value) || "";
+    var known = { "data-currency": config.currency, "data-tax-rate": config.tax_rate };
+    Object.keys(known).forEach(function (name) {
+      if (!root.getAttribute(name)) { root.setAttribute(name, known[name]); }
+    });
     root.classList.add("advik-coupon");
     root.setAttribute("aria-label", "Coupon and price summary");
-    root.innerHTML = MARKUP.replace(/ID-/g, id + "-");
+    root.innerHTML = String(config.markup).split("__ADVIK_ID__").join(id);
     root.querySelector(".advik-coupon__input").value = code;
     var hidden = root.querySelector("[data-advik-field='applied-code']");
     hidden.name = root.getAttribute("data-field-name") || "coupon_code";
-    if (root.getAttribute("data-form")) { hidden.setAttribute("form", root.getAttribute("data-form")); }
+    hidden.removeAttribute("form");
+    var form = root.getAttribute("data-form");
+    if (form) { hidden.setAttribute("form", form); }
   }
 
   function complete(root) {
     return PARTS.every(function (part) { return root.querySelector(part); });
   }
 
-  /* GET <service>/coupons/widget.json once per service; resolves to {currency, tax_rate}. */
+  /* GET <service>/coupons/widget.json once per service: {currency, tax_rate, markup}. */
   function loadConfig(applyUrl) {
     var url = String(applyUrl).replace(/\/apply(?:[?#].*)?$/, "/widget.json");
     if (!configs[url]) {
@@ -426,33 +375,38 @@
     return configs[url];
   }
 
-  function start(root) {
-    if (root.advikCoupon) { return root.advikCoupon; }
+  function fail(root, error) {  /* never break the host's page; a plain field stays usable */
+    root.setAttribute("data-advik-error", String(error && error.message || error));
+    if (window.console) { console.warn("Advik Coupons: the widget could not start:", error); }
+    return null;
+  }
+
+  function launch(root, bare) {
     try {
-      var bare = !complete(root);
-      if (bare) { build(root); }
       var widget = new Widget(root);
+      if (bare) { widget.showBaseline(); }
       root.advikCoupon = widget;
-      var known = root.getAttribute("data-currency") && root.getAttribute("data-tax-rate");
-      if (!known && widget.url) {
-        loadConfig(widget.url).then(function (config) { widget.configure(config); },
-          function (error) {
-            if (window.console) { console.warn("Advik Coupons: no widget settings:", error); }
-          });
-      } else if (bare && known) {
-        widget.configure({ currency: root.getAttribute("data-currency"),
-                           tax_rate: root.getAttribute("data-tax-rate") });
-      }
-      if (!widget.url && window.console) {
-        console.warn("Advik Coupons: set data-apply-url on", root);
-      }
       root.setAttribute("data-advik-ready", "true");  // scripts and tests may wait for it
       return widget;
-    } catch (error) {  /* never break the host's page */
-      root.setAttribute("data-advik-error", String(error && error.message || error));
-      if (window.console) { console.error("Advik Coupons: the widget could not start:", error); }
-      return null;
+    } catch (error) {
+      return fail(root, error);
     }
+  }
+
+  /* Start one widget: at once when its markup is there, else built from widget.json.
+     Resolves to the widget, or null when it could not start. */
+  function start(root) {
+    if (root.advikStarting) { return root.advikStarting; }
+    var url = root.getAttribute("data-apply-url") || (serviceBase && serviceBase + "/apply");
+    if (url) { root.setAttribute("data-apply-url", url); }
+    if (complete(root)) {
+      root.advikStarting = Promise.resolve(launch(root, false));
+    } else {
+      root.advikStarting = (url ? loadConfig(url) : Promise.reject(new Error("no data-apply-url")))
+        .then(function (config) { build(root, config); return launch(root, true); })
+        .catch(function (error) { return fail(root, error); });
+    }
+    return root.advikStarting;
   }
 
   function init(scope) {
@@ -460,15 +414,16 @@
     Array.prototype.forEach.call(roots, start);
   }
 
-  /* Turn an element into the widget: options set its data attributes (see the top). */
+  /* Turn an element into the widget: options set its data attributes (see the top);
+     resolves to the widget, or null when it could not start. */
   function mount(target, options) {
     var root = typeof target === "string" ? document.querySelector(target) : target;
     if (!root) { throw new Error("AdvikCoupon.mount: no element " + target); }
     Object.keys(options || {}).forEach(function (key) {
       var value = options[key];
-      if (OPTIONS[key] && value !== undefined && value !== null) {
-        root.setAttribute(OPTIONS[key], typeof value === "object" ? JSON.stringify(value) : String(value));
-      }
+      if (OPTIONS.indexOf(key) < 0 || value === undefined || value === null) { return; }
+      var name = "data-" + key.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); });
+      root.setAttribute(name, typeof value === "object" ? JSON.stringify(value) : String(value));
     });
     root.setAttribute("data-advik-coupon", "");
     return start(root);

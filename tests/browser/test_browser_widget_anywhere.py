@@ -10,6 +10,7 @@ the same from a script. No JavaScript error on the page, ever.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,7 +46,12 @@ HOST_PAGE = """<!doctype html>
 </div>
 <div id="scripted"></div>
 <script src="SERVICE/coupons/static/advik-coupon.js"></script>
-<script>window.mounted = AdvikCoupon.mount("#scripted", {subtotal: "40.00"}) !== null;</script>
+<div id="unreachable" data-advik-coupon data-subtotal="50.00" data-form="checkout"
+     data-apply-url="http://127.0.0.1:9/coupons/apply">
+  <label>Other code <input name="other_code" form="checkout"></label>
+</div>
+<script>AdvikCoupon.mount("#scripted", {subtotal: "40.00"})
+  .then(function (widget) { window.mounted = widget !== null; });</script>
 </body></html>
 """
 
@@ -129,7 +135,8 @@ def test_apply_then_book_posts_the_code_with_the_hosts_form(
     posted.clear()
     page.get_by_role("button", name="Book now").click()
     page.wait_for_url("**/book")
-    assert posted == [{"email": ["ann@example.com"], "coupon_code": ["SPRING10"]}]
+    [form] = posted
+    assert form["coupon_code"] == ["SPRING10"] and form["email"] == ["ann@example.com"]
 
 
 def test_markup_guessed_from_the_readme_is_rebuilt_and_works(
@@ -145,9 +152,21 @@ def test_markup_guessed_from_the_readme_is_rebuilt_and_works(
 def test_mount_from_a_script(sites: tuple[str, str, list[Any]], page: Page) -> None:
     url, _service, _posted = sites
     page.goto(url)
-    assert page.evaluate("window.mounted") is True
+    page.wait_for_function("window.mounted === true")
     expect(cell(page, "#scripted", "subtotal")).to_have_text("$40.00")
     apply_in(page, "#scripted", "FLAT5")
     expect(cell(page, "#scripted", "discount")).to_have_text("\u2212$5.00")
     expect(cell(page, "#scripted", "tax")).to_have_text("$2.89")  # 8.25 % of 35.00
     expect(cell(page, "#scripted", "total")).to_have_text("$37.89")
+
+
+def test_without_the_service_the_plain_field_stays_and_posts(
+        sites: tuple[str, str, list[Any]], page: Page) -> None:
+    url, _service, posted = sites
+    page.goto(url)
+    expect(page.locator("#unreachable")).to_have_attribute("data-advik-error", re.compile(".+"))
+    page.get_by_label("Other code").fill("FLAT5")
+    posted.clear()
+    page.get_by_role("button", name="Book now").click()
+    page.wait_for_url("**/book")
+    assert posted[0]["other_code"] == ["FLAT5"]

@@ -1,11 +1,14 @@
-"""``GET /coupons/widget.json``: what a widget on a page not rendered by Jinja reads first."""
+"""``GET /coupons/widget.json``: what a widget on a page not rendered by Jinja is built from."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
-from advik_coupons.checkout import WIDGET_CONFIG_MAX_AGE
+from flask import Flask, render_template_string
+
+from advik_coupons.checkout import WIDGET_CONFIG_MAX_AGE, WIDGET_ID
 from tests.conftest import make_app
 
 SITE = "https://booking.example.com"
@@ -17,7 +20,8 @@ def test_currency_and_tax_rate_for_allowed_origins(sqlite_url: str, tmp_path: Pa
     client = app.test_client()
     answer = client.get("/coupons/widget.json", headers={"Origin": SITE})
     assert answer.status_code == 200
-    assert answer.json == {"currency": "EUR", "tax_rate": "8.25"}
+    assert {k: answer.json[k] for k in ("currency", "tax_rate")} == {"currency": "EUR",
+                                                                     "tax_rate": "8.25"}
     assert answer.headers["Access-Control-Allow-Origin"] == SITE
     assert "Origin" in answer.headers["Vary"]
     assert f"max-age={WIDGET_CONFIG_MAX_AGE}" in answer.headers["Cache-Control"]
@@ -32,3 +36,19 @@ def test_it_never_counts_against_the_apply_limit(sqlite_url: str, tmp_path: Path
         assert client.get("/coupons/widget.json").status_code == 200
     body = {"code": "NOPE", "subtotal": "10.00"}
     assert client.post("/coupons/apply", json=body).status_code == 422
+
+
+def test_the_markup_is_the_jinja_widgets_inside(app: Flask) -> None:
+    """One source of markup: the partial's inside, with a place for each widget's id."""
+    markup = app.test_client().get("/coupons/widget.json").json["markup"]
+    assert f'id="{WIDGET_ID}-entry"' in markup and f'for="{WIDGET_ID}-code"' in markup
+    assert "<section" not in markup and "data-advik-coupon" not in markup
+    with app.test_request_context():
+        rendered = render_template_string('{% with advik_booking={"subtotal": "0"} %}'
+                                          '{% include "advik/coupon_widget.html" %}{% endwith %}')
+    widget_id = re.search(r'<section class="advik-coupon" id="([^"]+)"', rendered)
+    assert widget_id
+    inside = rendered[rendered.index(">", rendered.index("<section")) + 1:
+                      rendered.rindex("</section>")]
+    assert " ".join(inside.split()) == " ".join(markup.replace(WIDGET_ID, widget_id.group(1))
+                                                .split())

@@ -1,7 +1,7 @@
 """WordPress single sign-on: the ids of tokens already used, so each works once.
 
 Revision ID: 0004_i17_sso_tokens
-Revises: 0003_merge
+Revises: 0004_i11_items
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from advik_coupons.store.models import UTCDateTime
 from advik_coupons.store.schema import prefixed as p
 
 revision = "0004_i17_sso_tokens"
-down_revision = "0003_merge"
+down_revision = "0004_i11_items"
 branch_labels = None
 depends_on = None
 
