@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask, render_template_string
 
 from advik_coupons.checkout import WIDGET_CONFIG_MAX_AGE, WIDGET_ID
+from advik_coupons.services.links import LINK_COOKIE
 from tests.conftest import make_app
 
 SITE = "https://booking.example.com"
@@ -52,3 +53,10 @@ def test_the_markup_is_the_jinja_widgets_inside(app: Flask) -> None:
                       rendered.rindex("</section>")]
     assert " ".join(inside.split()) == " ".join(markup.replace(WIDGET_ID, widget_id.group(1))
                                                 .split())
+
+
+def test_the_cached_markup_never_carries_a_browsers_remembered_code(app: Flask) -> None:
+    client = app.test_client()
+    client.set_cookie(LINK_COOKIE, "SPRING10")
+    markup = client.get("/coupons/widget.json").json["markup"]
+    assert "SPRING10" not in markup and 'value=""' in markup
