@@ -134,12 +134,15 @@ def test_a_short_secret_stops_the_app(sqlite_url: str, tmp_path: Path) -> None:
         make_app(sqlite_url, tmp_path, ADVIK_WORDPRESS_SSO_SECRET="short")
 
 
-@pytest.mark.mysql
-def test_once_across_workers_and_at_the_same_moment(mysql_url: str, tmp_path: Path) -> None:
-    """Two apps on MariaDB (two workers): a token used on one is refused on the other,
-    and eight simultaneous uses of one token sign in exactly once."""
-    first = make_app(mysql_url, tmp_path / "a", ADVIK_WORDPRESS_SSO_SECRET=SECRET)
-    second = make_app(mysql_url, tmp_path / "b", ADVIK_WORDPRESS_SSO_SECRET=SECRET)
+@pytest.mark.parametrize("database", [pytest.param("mysql_url", marks=pytest.mark.mysql),
+                                      pytest.param("pg_url", marks=pytest.mark.postgres)])
+def test_once_across_workers_and_at_the_same_moment(database: str, tmp_path: Path,
+                                                    request: pytest.FixtureRequest) -> None:
+    """Two apps on one server database (two workers): a token used on one is refused on
+    the other, and eight simultaneous uses of one token sign in exactly once."""
+    url = request.getfixturevalue(database)
+    first = make_app(url, tmp_path / "a", ADVIK_WORDPRESS_SSO_SECRET=SECRET)
+    second = make_app(url, tmp_path / "b", ADVIK_WORDPRESS_SSO_SECRET=SECRET)
     with first.app_context(), get_state().engine.begin() as connection:
         connection.execute(SsoToken.__table__.delete())
         connection.execute(AdminUser.__table__.delete())

@@ -1,7 +1,10 @@
 """WordPress single sign-on: the ids of tokens already used, so each works once.
 
-Revision ID: 0004_i17_sso_tokens
-Revises: 0004_i11_items
+It follows both 0005 revisions (the overview's indexes and the binary ids), so the
+revisions form one line again after it.
+
+Revision ID: 0006_i17_sso_tokens
+Revises: 0005_i13_overview, 0005_i15_binary_ids
 """
 
 import sqlalchemy as sa
@@ -10,8 +13,8 @@ from alembic import op
 from advik_coupons.store.models import UTCDateTime
 from advik_coupons.store.schema import prefixed as p
 
-revision = "0004_i17_sso_tokens"
-down_revision = "0004_i11_items"
+revision = "0006_i17_sso_tokens"
+down_revision = ("0005_i13_overview", "0005_i15_binary_ids")
 branch_labels = None
 depends_on = None
 
