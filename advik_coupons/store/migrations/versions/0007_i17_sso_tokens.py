@@ -1,10 +1,7 @@
 """WordPress single sign-on: the ids of tokens already used, so each works once.
 
-It follows both 0005 revisions (the overview's indexes and the binary ids), so the
-revisions form one line again after it.
-
-Revision ID: 0006_i17_sso_tokens
-Revises: 0005_i13_overview, 0005_i15_binary_ids
+Revision ID: 0007_i17_sso_tokens
+Revises: 0006_i13_overview
 """
 
 import sqlalchemy as sa
@@ -13,8 +10,8 @@ from alembic import op
 from advik_coupons.store.models import UTCDateTime
 from advik_coupons.store.schema import prefixed as p
 
-revision = "0006_i17_sso_tokens"
-down_revision = ("0005_i13_overview", "0005_i15_binary_ids")
+revision = "0007_i17_sso_tokens"
+down_revision = "0006_i13_overview"
 branch_labels = None
 depends_on = None
 
