@@ -1,7 +1,7 @@
 """WordPress single sign-on: the ids of tokens already used, so each works once.
 
-Revision ID: 0007_i17_sso_tokens
-Revises: 0006_i13_overview
+Revision ID: 0008_i17_sso_tokens
+Revises: 0007_i13_lifecycle
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 from advik_coupons.store.models import UTCDateTime
 from advik_coupons.store.schema import prefixed as p
 
-revision = "0007_i17_sso_tokens"
-down_revision = "0006_i13_overview"
+revision = "0008_i17_sso_tokens"
+down_revision = "0007_i13_lifecycle"
 branch_labels = None
 depends_on = None
 
