@@ -49,6 +49,16 @@ def require_database() -> None:
         raise _unreachable(engine, exc) from None
 
 
+def require_schema() -> None:
+    """Exit with a clear message when the schema is missing or older than this package's."""
+    require_database()
+    engine = get_state().engine
+    if schema.current_heads(engine) != schema.newest_heads():
+        url = engine.url.render_as_string(hide_password=True)
+        raise click.ClickException(f"the database at {url} has no current Advik Coupons "
+                                   "schema: run `advik-coupons init-db` first.")
+
+
 def _unreachable(engine: Engine, exc: OperationalError) -> click.ClickException:
     url = engine.url.render_as_string(hide_password=True)
     return click.ClickException(f"cannot reach the database at {url}: {exc.orig}. "
@@ -149,7 +159,7 @@ def prepare_demo(app: Flask) -> tuple[str, str]:
 def deliver(once: bool, poll: float) -> None:
     """The outbox worker: send webhook and Slack notices (run as many as you like)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    require_database()  # at start a clear error; once running, it rides out outages
+    require_schema()  # at start a clear error; once running, it rides out outages
     if once:
         click.echo(f"Delivered or retried {delivery.drain(app, announce_due)} notice(s).")
         return

@@ -64,6 +64,15 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_deliver_before_init_db_says_what_to_run(tmp_path: Path) -> None:
+    result = run(tmp_path, "deliver", "--once", check=False)
+    assert result.returncode == 1
+    assert "run `advik-coupons init-db` first" in result.stderr
+    assert "Traceback" not in result.stderr
+    run(tmp_path, "init-db")
+    assert "Delivered or retried 0 notice(s)." in run(tmp_path, "deliver", "--once").stdout
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
