@@ -27,8 +27,11 @@ STATUSES = {"pending": "Pending", "sending": "Sending", "delivered": "Delivered"
 #: Delivery status → the admin stylesheet's badge colour.
 BADGES = {"pending": "scheduled", "sending": "expired", "delivered": "active",
           "failed": "used_up", "disabled": "archived"}
-EVENT_LABELS = {"coupon.applied": "Applied", "coupon.redeemed": "Redeemed",
-                "coupon.released": "Released", "coupon.limit_reached": "Limit reached"}
+
+
+def event_label(event_type: str) -> str:
+    """``coupon.expiring_soon`` → "Expiring soon" (every type in channels.EVENT_TYPES)."""
+    return event_type.removeprefix("coupon.").replace("_", " ").capitalize()
 
 
 def shown_status(row: OutboxMessage, now: datetime) -> str:
@@ -59,7 +62,7 @@ def deliveries() -> str:
         shown = shown_status(row, now)
         items.append({"row": row, "status": shown, "label": STATUSES.get(shown, shown),
                       "badge": BADGES.get(shown, "inactive"),
-                      "event": EVENT_LABELS.get(row.event_type, row.event_type),
+                      "event": event_label(row.event_type),
                       "retryable": row.status in {"failed", "disabled"}})
     disabled = list(session.execute(select(HookEndpoint).order_by(HookEndpoint.channel))
                     .scalars())
