@@ -2,8 +2,9 @@
 ledger bookings.
 
 Loads the coupons, the redemptions (spread over the last year, 2 % cancelled) and the
-ledger (the first 200,000 redemptions' bookings, 40,000 customers, so the "new
-customers" and "booked again" figures have work to do) with ``INSERT … SELECT`` over
+ledger (200,000 bookings of 40,000 customers, three in four of them the redemptions'
+bookings and one in four without a coupon, so the "new customers", "booked again"
+and "average without a coupon" figures have work to do) with ``INSERT … SELECT`` over
 a digits table, builds the rollup with ``rebuild_buckets``, then times, for the last
 30 days and for the whole year: the overview's figures (``store.overview.overview``)
 and the whole page (``GET /admin/`` through the test client, logged in). The
@@ -56,13 +57,17 @@ def text_of(engine: Engine, *parts: str) -> str:
     return " || ".join(parts)
 
 
+def as_text(engine: Engine, number: str) -> str:
+    kind = "CHAR(12)" if engine.dialect.name in {"mysql", "mariadb"} else "VARCHAR(12)"
+    return f"CAST({number} AS {kind})"
+
+
 def load(engine: Engine, coupons: int, rows: int, ledger: int, now: datetime) -> None:
     base = now.replace(tzinfo=None, microsecond=0)
     created = since(engine, "s.n * 7919 % :span")  # a prime step: spread over the year
-    ref = text_of(engine, "'bk-'", "CAST(s.n AS CHAR(12))" if engine.dialect.name in {
-        "mysql", "mariadb"} else "CAST(s.n AS VARCHAR(12))")
-    email = text_of(engine, "'c'", "CAST(s.n % 40000 AS CHAR(12))" if engine.dialect.name in {
-        "mysql", "mariadb"} else "CAST(s.n % 40000 AS VARCHAR(12))", "'@example.com'")
+    ref = text_of(engine, "'bk-'", as_text(engine, "s.n"))
+    plain = text_of(engine, "'plain-'", as_text(engine, "s.n"))
+    email = text_of(engine, "'c'", as_text(engine, "s.n % 40000"), "'@example.com'")
     subtotal = "(50 + (s.n % 200) + (s.n % 100) / 100.0)"
     discount = f"ROUND({subtotal} * 0.10, 2)"
     numbers = (f"(SELECT a.n * 1000000 + b.n * 1000 + c.n AS n FROM {PREFIX}digits a "
@@ -77,16 +82,14 @@ def load(engine: Engine, coupons: int, rows: int, ledger: int, now: datetime) ->
             INSERT INTO {PREFIX}coupons (id, name, description, discount_type, discount_value,
               audience, starts_at, days_of_week, once_per_customer, min_subtotal, max_subtotal,
               booking_types, recurring_scope, active, used, combinable, created_at, updated_at)
-            SELECT s.n + 1, {text_of(engine, "'Campaign '", "CAST(s.n AS CHAR(12))" if
-                engine.dialect.name in {"mysql", "mariadb"} else "CAST(s.n AS VARCHAR(12))")},
+            SELECT s.n + 1, {text_of(engine, "'Campaign '", as_text(engine, "s.n"))},
                    '', 'percent', 10, 'all', {since(engine, str(2 * YEAR))}, '', FALSE, 0, 0,
                    'one_time,recurring', 'first', TRUE, 0, FALSE, :base, :base
             FROM {numbers} WHERE s.n < :coupons"""), {**stamp, "coupons": coupons})
         connection.execute(text(f"""
             INSERT INTO {PREFIX}coupon_codes (coupon_id, code, is_primary, single_use,
                                               created_at)
-            SELECT id, {text_of(engine, "'CAMPAIGN'", "CAST(id AS CHAR(12))" if
-                engine.dialect.name in {"mysql", "mariadb"} else "CAST(id AS VARCHAR(12))")},
+            SELECT id, {text_of(engine, "'CAMPAIGN'", as_text(engine, "id"))},
                    TRUE, FALSE, :base FROM {PREFIX}coupons"""), stamp)
         connection.execute(text(f"""
             INSERT INTO {PREFIX}redemptions
@@ -103,8 +106,9 @@ def load(engine: Engine, coupons: int, rows: int, ledger: int, now: datetime) ->
                            {**stamp, "coupons": coupons, "rows": rows, "span": YEAR})
         connection.execute(text(f"""
             INSERT INTO {PREFIX}bookings (booking_ref, email, email_key, subtotal, status,
-                                          created_at)
-            SELECT {ref}, {email}, {email}, {subtotal}, 'confirmed', {created}
+                                          with_coupon, created_at)
+            SELECT CASE WHEN s.n % 4 = 0 THEN {plain} ELSE {ref} END, {email}, {email},
+                   {subtotal}, 'confirmed', s.n % 4 <> 0, {created}
             FROM {numbers} WHERE s.n < :ledger"""), {**stamp, "ledger": ledger, "span": YEAR})
         connection.execute(text(f"DROP TABLE {PREFIX}digits"))
 

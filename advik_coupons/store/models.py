@@ -303,11 +303,14 @@ class LedgerBooking(Base):
     subtotal: Mapped[Decimal | None] = mapped_column(Money, nullable=True)
     booking_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default="confirmed")
+    #: A coupon was redeemed on it (the redeem path's upsert sets it; never cleared: a
+    #: booking whose coupons are all released is cancelled instead).
+    with_coupon: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (
-        Index(None, "created_at"),
-        Index(None, "email_key", "created_at"),
+        Index(None, "created_at", "status", "with_coupon", "subtotal"),
+        Index(None, "email_key", "status", "created_at"),
     )
 
 
@@ -348,6 +351,30 @@ class RedemptionBucket(Base):
     __table_args__ = (
         # Every coupon's slots of a range at once (the overview), read from the index alone.
         Index(None, "bucket", "coupon_id", "redeemed", "subtotal_cents", "discount_cents"),
+    )
+
+
+class RedemptionSpan(Base):
+    """The rollup over whole spans of slots: UTC days (96) and 32-day blocks (3,072).
+
+    The same counters as :class:`RedemptionBucket`, added to in the same
+    transaction (:mod:`advik_coupons.store.spans`); ``start`` is the slot divided
+    by ``span``. Long ranges of every coupon (the overview) read these.
+    """
+
+    __tablename__ = DEFAULT_PREFIX + "redemption_spans"
+
+    coupon_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    span: Mapped[int] = mapped_column(Integer, primary_key=True)
+    start: Mapped[int] = mapped_column(Integer, primary_key=True)
+    redeemed: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled: Mapped[int] = mapped_column(Integer, default=0)
+    subtotal_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+    discount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        Index(None, "span", "start", "coupon_id", "redeemed", "subtotal_cents",
+              "discount_cents"),
     )
 
 

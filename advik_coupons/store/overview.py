@@ -6,8 +6,7 @@ the new customers it won (their first ledger booking used it), how many of
 those booked again within 90 days, the average booking with it, and the
 share of tries turned down (from the funnel counters) — plus the average
 booking without any coupon, and totals. Each figure is one grouped query
-over an index; nothing is read row by row in Python but the new customers'
-second bookings.
+over an index; nothing is read row by row in Python.
 """
 
 from __future__ import annotations
@@ -19,13 +18,15 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, case, distinct, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..domain.money import as_str
 from ..domain.rules import start_of_day
+from . import spans
+from .dialects import epoch_seconds
 from .models import Coupon, CouponCode, CouponDailyStat, LedgerBooking, Redemption
-from .tracking import _day_index, _table, bucket_of, periods
+from .tracking import bucket_of, bucket_table, day_index, periods
 
 REPEAT_DAYS = 90
 TOP = 5
@@ -128,13 +129,9 @@ def _utc_range(start: date, end: date, tz: tzinfo) -> tuple[datetime, datetime]:
 
 def _from_rollup(session: Session, lo: int, hi: int,
                  rows: defaultdict[int, CouponFigures]) -> None:
-    t = _table()
-    for coupon_id, redeemed, sub, disc in session.execute(
-            select(t.c.coupon_id, func.sum(t.c.redeemed), func.sum(t.c.subtotal_cents),
-                   func.sum(t.c.discount_cents))
-            .where(t.c.bucket >= lo, t.c.bucket < hi).group_by(t.c.coupon_id)):
-        row = rows[int(coupon_id)]
-        row.bookings = int(redeemed or 0)
+    for coupon_id, (redeemed, sub, disc) in spans.totals(session, lo, hi).items():
+        row = rows[coupon_id]
+        row.bookings = redeemed
         row.subtotals = _cents(sub)
         row.discounts = _cents(disc)
         row.revenue = row.subtotals - row.discounts
@@ -153,55 +150,45 @@ def _from_funnel(session: Session, start: date, end: date,
 
 def _new_customers(session: Session, lo: datetime, hi: datetime,
                    rows: defaultdict[int, CouponFigures]) -> None:
-    """Customers whose first ledger booking (in the range) used a coupon, and their repeats."""
-    booking, earlier = LedgerBooking, aliased(LedgerBooking)
-    firsts = session.execute(
-        select(Redemption.coupon_id, booking.email_key, booking.created_at)
-        .join(Redemption, and_(Redemption.booking_ref == booking.booking_ref,
-                               Redemption.status == "redeemed"))
-        .where(booking.created_at >= lo, booking.created_at < hi,
-               booking.status == "confirmed", booking.email_key.is_not(None),
-               ~exists().where(earlier.email_key == booking.email_key,
-                               earlier.status == "confirmed",
-                               earlier.created_at < booking.created_at))).all()
-    if not firsts:
-        return
-    seconds = _second_bookings(session, {str(email): first for _c, email, first in firsts})
-    counted: set[tuple[int, str]] = set()
-    for coupon_id, email, first in firsts:
-        if (int(coupon_id), str(email)) in counted:
-            continue
-        counted.add((int(coupon_id), str(email)))
+    """Customers whose first ledger booking (in the range) used a coupon, and their repeats.
+
+    One grouped query: each customer's first confirmed booking is the minimum of the
+    customer index; "booked again" is a later confirmed booking within 90 days.
+    """
+    booking, later = LedgerBooking, aliased(LedgerBooking)
+    first_at = func.min(booking.created_at)
+    firsts = (select(booking.email_key.label("email_key"), first_at.label("first_at"))
+              .where(booking.status == "confirmed", booking.email_key.is_not(None))
+              .group_by(booking.email_key)
+              .having(first_at >= lo, first_at < hi)).subquery()
+    dialect = session.get_bind().dialect.name
+    again = exists().where(
+        later.email_key == firsts.c.email_key, later.status == "confirmed",
+        later.created_at > firsts.c.first_at,
+        epoch_seconds(later.created_at, dialect)
+        <= epoch_seconds(firsts.c.first_at, dialect) + REPEAT_DAYS * 86400)
+    first = aliased(LedgerBooking)
+    for coupon_id, won, repeated in session.execute(
+            select(Redemption.coupon_id, func.count(distinct(firsts.c.email_key)),
+                   func.count(distinct(case((again, firsts.c.email_key)))))
+            .select_from(firsts)
+            .join(first, and_(first.email_key == firsts.c.email_key,
+                              first.created_at == firsts.c.first_at,
+                              first.status == "confirmed"))
+            .join(Redemption, and_(Redemption.booking_ref == first.booking_ref,
+                                   Redemption.status == "redeemed"))
+            .group_by(Redemption.coupon_id)):
         row = rows[int(coupon_id)]
-        row.new_customers += 1
-        second = seconds.get(str(email))
-        if second is not None and second - first <= timedelta(days=REPEAT_DAYS):
-            row.repeat_customers += 1
-
-
-def _second_bookings(session: Session, firsts: dict[str, datetime]) -> dict[str, datetime]:
-    """Each customer's next confirmed booking after the first one, if any."""
-    found: dict[str, datetime] = {}
-    keys = sorted(firsts)
-    for chunk in (keys[i:i + 500] for i in range(0, len(keys), 500)):
-        for email, made in session.execute(
-                select(LedgerBooking.email_key, LedgerBooking.created_at)
-                .where(LedgerBooking.email_key.in_(chunk), LedgerBooking.status == "confirmed")
-                .order_by(LedgerBooking.email_key, LedgerBooking.created_at)):
-            key = str(email)
-            if made > firsts[key] and key not in found:
-                found[key] = made
-    return found
+        row.new_customers, row.repeat_customers = int(won or 0), int(repeated or 0)
 
 
 def _average_without(session: Session, lo: datetime, hi: datetime) -> Decimal | None:
-    """The average subtotal of the range's ledger bookings that used no coupon."""
+    """The average subtotal of the range's confirmed ledger bookings that used no coupon."""
     value = session.execute(
         select(func.avg(LedgerBooking.subtotal))
         .where(LedgerBooking.created_at >= lo, LedgerBooking.created_at < hi,
-               LedgerBooking.status == "confirmed", LedgerBooking.subtotal.is_not(None),
-               ~exists().where(Redemption.booking_ref == LedgerBooking.booking_ref,
-                               Redemption.status == "redeemed"))).scalar()
+               LedgerBooking.status == "confirmed", LedgerBooking.with_coupon.is_(False),
+               LedgerBooking.subtotal.is_not(None))).scalar()
     return None if value is None else Decimal(str(value)).quantize(ZERO)
 
 
@@ -221,8 +208,8 @@ def _chart(session: Session, top: list[CouponFigures], start: date, end: date,
     """Redemptions per local day of the range for the coupons of ``top``."""
     days = [start + timedelta(days=n) for n in range((end - start).days + 2)]
     edges = [bucket_of(start_of_day(d, tz).astimezone(UTC)) for d in days]
-    t = _table()
-    index = _day_index(t.c.bucket, edges).label("day_index")
+    t = bucket_table()
+    index = day_index(t.c.bucket, edges).label("day_index")
     series = {r.coupon_id: [0] * (len(days) - 1) for r in top}
     for coupon_id, day, redeemed in session.execute(
             select(t.c.coupon_id, index, func.sum(t.c.redeemed))

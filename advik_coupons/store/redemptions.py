@@ -15,7 +15,7 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, exists, literal, or_, select, update
+from sqlalchemy import Table, bindparam, exists, literal, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from ..domain.rules import Booking
@@ -118,7 +118,8 @@ def ledger_booking(session: Session, booking_ref: str) -> LedgerBooking | None:
 def _booking_upsert(dialect: str) -> Any:
     """The ledger row of a booking, inserted or confirmed again: it also takes the row's lock."""
     table: Table = LedgerBooking.__table__  # type: ignore[assignment]
-    return upsert_setting(table, ["booking_ref"], {"status": literal("confirmed")}, dialect)
+    return upsert_setting(table, ["booking_ref"], {"status": literal("confirmed"),
+                                                   "with_coupon": true()}, dialect)
 
 
 def lock_booking(session: Session, booking: Booking, email_key: str | None,
@@ -133,7 +134,7 @@ def lock_booking(session: Session, booking: Booking, email_key: str | None,
     session.execute(_booking_upsert(session.get_bind().dialect.name), [{
         "booking_ref": booking.booking_ref, "email": booking.email, "email_key": email_key,
         "subtotal": booking.subtotal, "booking_date": booking.booking_date,
-        "status": "confirmed", "created_at": now}])
+        "status": "confirmed", "with_coupon": True, "created_at": now}])
 
 
 def live_on_booking(session: Session, booking_ref: str, *, other_than: int) -> list[Redemption]:

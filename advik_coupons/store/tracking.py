@@ -8,6 +8,7 @@ redemptions or ten million. The database sums the slots into the site's
 local days and returns one row per day (exact for every time zone, DST
 included: UTC offsets are whole quarter hours). :func:`rebuild_buckets`
 recomputes the rollup from the redemptions with one ``INSERT … SELECT``
+(and the coarser spans of :mod:`advik_coupons.store.spans` from it)
 (bulk loads use it; migration 0002 has its own frozen copy of the same SQL).
 """
 
@@ -37,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.money import as_str
 from ..domain.rules import start_of_day
+from . import spans
 from .dialects import epoch_seconds, family, upsert_adding
 from .models import CouponDailyStat, Redemption, RedemptionBucket
 
@@ -81,7 +83,7 @@ def _dialect(connection: Session | Connection) -> str:
     return connection.get_bind().dialect.name
 
 
-def _table() -> Table:
+def bucket_table() -> Table:
     return RedemptionBucket.__table__  # type: ignore[return-value]
 
 
@@ -91,16 +93,17 @@ _COUNTERS = ("redeemed", "cancelled", "subtotal_cents", "discount_cents")
 @functools.cache
 def _upsert(dialect: str) -> Any:
     """The slot upsert for a dialect, built once (the values are bound per call)."""
-    return upsert_adding(_table(), ["coupon_id", "bucket"], _COUNTERS, dialect)
+    return upsert_adding(bucket_table(), ["coupon_id", "bucket"], _COUNTERS, dialect)
 
 
 def _add(session: Session | Connection, coupon_id: int, bucket: int, *, redeemed: int,
          cancelled: int, subtotal: Decimal, discount: Decimal) -> None:
     """Add to one slot's counters (an upsert; the caller holds the coupon's row lock)."""
-    row = {"coupon_id": coupon_id, "bucket": bucket, "redeemed": redeemed,
-           "cancelled": cancelled, "subtotal_cents": cents_of(subtotal),
-           "discount_cents": cents_of(discount)}
-    session.execute(_upsert(_dialect(session)), [row])
+    counters = {"redeemed": redeemed, "cancelled": cancelled,
+                "subtotal_cents": cents_of(subtotal), "discount_cents": cents_of(discount)}
+    dialect = _dialect(session)
+    session.execute(_upsert(dialect), [{"coupon_id": coupon_id, "bucket": bucket, **counters}])
+    session.execute(spans.upsert(dialect), spans.span_rows(coupon_id, bucket, counters))
 
 
 def record_redemption(session: Session, redemption: Redemption) -> None:
@@ -136,7 +139,7 @@ def _cents_sql(column: Any) -> ColumnElement[int]:
 
 def rebuild_buckets(connection: Connection | Session, coupon_id: int | None = None) -> None:
     """Recompute the rollup from the redemptions (all coupons, or one) in SQL."""
-    table = _table()
+    table = bucket_table()
     dialect = _dialect(connection)
     wipe = delete(table)
     if coupon_id is not None:
@@ -156,6 +159,7 @@ def rebuild_buckets(connection: Connection | Session, coupon_id: int | None = No
     connection.execute(table.insert().from_select(
         ["coupon_id", "bucket", "redeemed", "cancelled", "subtotal_cents", "discount_cents"],
         source))
+    spans.rebuild(connection, coupon_id)
 
 
 def period_of(day: date, interval: str) -> str:
@@ -177,7 +181,7 @@ def periods(start: date, end: date, interval: str) -> list[str]:
     return seen
 
 
-def _day_index(bucket: Any, edges: list[int]) -> Any:
+def day_index(bucket: Any, edges: list[int]) -> Any:
     """SQL for "which local day of the range is this slot in", given each day's first slot.
 
     Within a stretch of days that all last 96 slots (no DST change) the day is
@@ -222,13 +226,13 @@ def coupon_stats(session: Session, coupon_id: int, start: date, end: date, inter
     days = [start + timedelta(days=n) for n in range((end - start).days + 2)]
     # The first slot of each local day; the last entry closes the range.
     edges = [bucket_of(start_of_day(d, tz).astimezone(UTC)) for d in days]
-    t = _table()
-    day_index = _day_index(t.c.bucket, edges).label("day_index")
+    t = bucket_table()
+    index = day_index(t.c.bucket, edges).label("day_index")
     rows = session.execute(
-        select(day_index, func.sum(t.c.redeemed), func.sum(t.c.cancelled),
+        select(index, func.sum(t.c.redeemed), func.sum(t.c.cancelled),
                func.sum(t.c.subtotal_cents), func.sum(t.c.discount_cents))
         .where(t.c.coupon_id == coupon_id, t.c.bucket >= edges[0], t.c.bucket < edges[-1])
-        .group_by(day_index)).all()
+        .group_by(index)).all()
     stats = Stats(start=start, end=end, interval=interval)
     per_period: Counter[str] = Counter()
     subtotal = discounts = 0
