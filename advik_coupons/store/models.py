@@ -287,7 +287,7 @@ class Redemption(Base):
         Index(None, "coupon_id", "created_at", "status", "subtotal", "discount"),
         Index(None, "coupon_id", "email_key"),
         Index(None, "coupon_id", "series_ref"),
-        Index(None, "booking_ref"),
+        Index(None, "booking_ref", "status", "coupon_id"),
     )
 
 
@@ -310,7 +310,8 @@ class LedgerBooking(Base):
 
     __table_args__ = (
         Index(None, "created_at", "status", "with_coupon", "subtotal"),
-        Index(None, "email_key", "status", "created_at"),
+        # Each customer's first confirmed booking, and the join back to it, from the index.
+        Index(None, "status", "email_key", "created_at", "booking_ref"),
     )
 
 

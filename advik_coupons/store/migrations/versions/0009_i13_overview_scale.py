@@ -58,7 +58,10 @@ def upgrade() -> None:
                     ["created_at", "status", "with_coupon", "subtotal"])
     op.drop_index(p("ix_bookings_customer"), p("bookings"))
     op.create_index(p("ix_bookings_customer"), p("bookings"),
-                    ["email_key", "status", "created_at"])
+                    ["status", "email_key", "created_at", "booking_ref"])
+    op.drop_index(p("ix_redemptions_ref"), p("redemptions"))
+    op.create_index(p("ix_redemptions_ref"), p("redemptions"),
+                    ["booking_ref", "status", "coupon_id"])
 
 
 def _fill_spans() -> None:
@@ -77,6 +80,8 @@ def _fill_spans() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(p("ix_redemptions_ref"), p("redemptions"))
+    op.create_index(p("ix_redemptions_ref"), p("redemptions"), ["booking_ref"])
     op.drop_index(p("ix_bookings_customer"), p("bookings"))
     op.create_index(p("ix_bookings_customer"), p("bookings"), ["email_key", "created_at"])
     op.drop_index(p("ix_bookings_made"), p("bookings"))
