@@ -1,7 +1,7 @@
 """The admin's landing page: which coupons pay, across all of them, for a range.
 
-Sortable by each column, with the totals, a CSV of the same table and the
-redemptions per day of the top five coupons (Chart.js).
+Sortable by each column, 50 coupons a page, with the totals, a CSV of the
+whole table and the redemptions per day of the top five coupons (Chart.js).
 """
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from ..services.context import site_today
 from ..state import get_state
 from ..store.overview import CSV_COLUMNS, SORTS, overview
 from ..web.csv import csv_response
-from .helpers import db
+from .helpers import Page, db, int_arg, page_url_args
 from .ranges import PRESETS, parse_range, period_label
 
 COLUMNS = {"code": "Coupon", "bookings": "Bookings", "revenue": "Revenue after discount",
            "discounts": "Discounts given", "new_customers": "New customers",
            "repeat_rate": "Booked again within 90 days", "average_with": "Average booking",
            "rejection_rate": "Tries turned down"}
+#: Coupons per page of the table (the totals, the chart and the CSV cover all of them).
+PER_PAGE = 50
 
 
 def _figures() -> tuple[Any, Any, str, bool]:
@@ -39,9 +41,14 @@ def overview_page() -> str:
     rng, found, sort, descending = _figures()
     chart = {"labels": [period_label(d, "day") for d in found.days],
              "series": [{"label": row.code, "values": values} for row, values in found.chart]}
+    page = Page(int_arg("page", 1, 1, 1_000_000), PER_PAGE, len(found.coupons))
+    if page.number > page.pages:
+        page = Page(page.pages, PER_PAGE, page.total)
     return render_template("admin/overview.html", range=rng, overview=found,
-                           totals=found.totals(), sort=sort, descending=descending,
-                           columns=COLUMNS, presets=PRESETS, chart=chart)
+                           rows=found.coupons[page.offset:page.offset + PER_PAGE], page=page,
+                           page_url_args=page_url_args, totals=found.totals(), sort=sort,
+                           descending=descending, columns=COLUMNS, presets=PRESETS,
+                           chart=chart)
 
 
 def overview_csv() -> Response:

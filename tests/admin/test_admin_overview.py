@@ -94,3 +94,20 @@ def test_the_admin_lands_on_the_overview(app: Flask, admin: AdminClient) -> None
 def test_an_empty_range_says_so(app: Flask, admin: AdminClient) -> None:
     page = admin.get("/admin/?range=7d").text
     assert "No coupon was tried or redeemed in this range." in page
+
+
+def test_the_table_pages_by_fifty_and_the_totals_cover_all(app: Flask,
+                                                          admin: AdminClient) -> None:
+    api = ApiClient(app)
+    for n in range(53):
+        api.post("/coupons", json=coupon_fields(code=f"PAGE{n:02d}"))
+        redeem(api, f"page{n:02d}", f"pg-{n}", f"p{n}@example.com", f"{100 + n}.00")
+    first = admin.get("/admin/?sort=code&order=asc").text
+    assert first.count('class="code"') == 50
+    assert "PAGE00" in first and "PAGE49" in first and "PAGE50" not in first
+    assert "1–50 of 53 coupons" in first and 'id="total-bookings">53<' in first
+    second = admin.get("/admin/?sort=code&order=asc&page=2").text
+    assert second.count('class="code"') == 3 and "PAGE52" in second
+    assert admin.get("/admin/?page=99").status_code == 200  # past the end: the last page
+    rows = admin.get("/admin/overview.csv").get_data(as_text=True).strip().splitlines()
+    assert len(rows) == 54  # the header and every coupon
