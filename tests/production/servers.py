@@ -144,3 +144,39 @@ def fire(requests: list[tuple[str, dict[str, Any]]], headers: dict[str, str] | N
                 return_exceptions=True)
 
     return asyncio.run(run())
+
+
+def start_deliver_workers(cli: str, env: dict[str, str], count: int, poll: float,
+                          timeout: float = 45.0) -> list[subprocess.Popen[str]]:
+    """Start ``count`` ``deliver`` workers and return once each has said it is running.
+
+    A worker stopped before it has set its SIGTERM handler (still importing)
+    would die of the signal instead of finishing its round and exiting 0, so the
+    tests wait for the line the worker prints once the handler is in place.
+    """
+    workers = [subprocess.Popen([cli, "deliver", "--poll", str(poll)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(count)]
+    deadline = time.monotonic() + timeout
+    for worker in workers:
+        assert worker.stdout is not None
+        line = worker.stdout.readline()
+        if "Outbox worker running" not in line or time.monotonic() > deadline:
+            for other in workers:
+                other.kill()
+            raise RuntimeError(f"a deliver worker did not start: {line!r} "
+                               f"{worker.stderr.read() if worker.stderr else ''}")
+    return workers
+
+
+def stop_deliver_workers(workers: list[subprocess.Popen[str]]) -> list[str]:
+    """SIGTERM every worker, wait for it, and return the failures (exit code and stderr)."""
+    for worker in workers:
+        worker.send_signal(signal.SIGTERM)
+    failures = []
+    for worker in workers:
+        worker.wait(timeout=15)
+        if worker.returncode != 0:
+            failures.append(f"exit {worker.returncode}: "
+                            f"{worker.stderr.read() if worker.stderr else ''}")
+    return failures

@@ -7,7 +7,6 @@ once, signed, though two workers poll the same outbox on MariaDB (and on Postgre
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -22,7 +21,13 @@ from advik_coupons.services.accounts import create_token
 from advik_coupons.state import get_state
 from tests.conftest import make_app, make_coupon
 from tests.hook_receiver import SECRET, Receiver
-from tests.production.servers import fire, server_env, start_server
+from tests.production.servers import (
+    fire,
+    server_env,
+    start_deliver_workers,
+    start_server,
+    stop_deliver_workers,
+)
 
 pytestmark = [pytest.mark.timeout(120)]
 CLI = str(Path(sys.executable).parent / "advik-coupons")
@@ -54,9 +59,7 @@ def test_deliver_workers_send_each_redemption_once(server_db: str, tmp_path: Pat
         get_state().engine.dispose()
     env = webhook_env(mysql_url, tmp_path, receiver)
     server = start_server(env, tmp_path, workers=2)
-    workers = [subprocess.Popen([CLI, "deliver", "--poll", "0.2"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-               for _ in range(2)]
+    workers = start_deliver_workers(CLI, env, 2, poll=0.2)
     refs = {f"BK-{uuid.uuid4().hex[:12]}" for _ in range(REDEMPTIONS)}
     try:
         answers = fire([(server.url + "/api/v1/redemptions",
@@ -65,17 +68,13 @@ def test_deliver_workers_send_each_redemption_once(server_db: str, tmp_path: Pat
         assert Counter(getattr(a, "status_code", a) for a in answers) == {201: REDEMPTIONS}
         mine = wait_for(receiver, refs, timeout=60)
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            worker.wait(timeout=15)
+        failures = stop_deliver_workers(workers)
         server.stop()
     sent = Counter(event_id for event_id, _ref, _signed in mine)
     assert max(sent.values()) == 1, "a notice was sent twice"
     assert {ref for _id, ref, _signed in mine} == refs
     assert all(signed for _id, _ref, signed in mine)
-    assert all(worker.returncode == 0 for worker in workers), [
-        worker.stderr.read() if worker.stderr else "" for worker in workers]
+    assert not failures, failures
 
 
 def wait_for(receiver: Receiver, refs: set[str],

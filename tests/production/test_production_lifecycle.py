@@ -9,8 +9,6 @@ gets each coupon's ``coupon.expiring_soon`` and ``coupon.expired`` exactly once.
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -25,13 +23,13 @@ from advik_coupons.state import get_state
 from advik_coupons.store.models import Coupon
 from tests.conftest import make_app, make_coupon
 from tests.hook_receiver import SECRET, Receiver
-from tests.production.servers import server_env
+from tests.production.servers import server_env, start_deliver_workers, stop_deliver_workers
 
 pytestmark = [pytest.mark.timeout(120)]
 CLI = str(Path(sys.executable).parent / "advik-coupons")
 WORKERS = 3
 COUPONS = 30
-STARTUP = 4.0  # seconds for every worker to be scanning
+STARTUP = 1.0  # seconds for every running worker to have scanned a few times
 
 
 @pytest.fixture(params=[pytest.param("mysql", marks=pytest.mark.mysql),
@@ -59,9 +57,7 @@ def test_each_time_based_event_goes_out_once(server_db: str, tmp_path: Path,
                      ADVIK_WEBHOOK_SECRET=SECRET, ADVIK_WEBHOOK_EVENTS="expired,expiring_soon",
                      ADVIK_LIFECYCLE_SCAN_SECONDS="0.1")
     del env["ADVIK_HOOKS_DIR"]  # the bundled hooks: webhook.py registers its channel
-    workers = [subprocess.Popen([CLI, "deliver", "--poll", "0.05"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-               for _ in range(WORKERS)]
+    workers = start_deliver_workers(CLI, env, WORKERS, poll=0.05)
     try:
         time.sleep(STARTUP)
         ends = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
@@ -77,13 +73,9 @@ def test_each_time_based_event_goes_out_once(server_db: str, tmp_path: Path,
             time.sleep(0.2)
         time.sleep(2)  # every worker has scanned many times more by now
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            worker.wait(timeout=15)
+        failures = stop_deliver_workers(workers)
     sent = Counter(announced(receiver, codes))
     assert set(sent) == {(code, event) for code in codes
                          for event in ("coupon.expiring_soon", "coupon.expired")}
     assert max(sent.values()) == 1, [pair for pair, n in sent.items() if n > 1]
-    assert all(worker.returncode == 0 for worker in workers), [
-        worker.stderr.read() if worker.stderr else "" for worker in workers]
+    assert not failures, failures
