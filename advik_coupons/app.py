@@ -43,11 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if "advik_demo" in app.blueprints:
             return redirect(url_for("advik_demo.booking_page"))
         return redirect(url_for("advik_admin.overview_page") if "advik_admin" in app.blueprints
-                        else url_for("advik_health"))
-
-    @app.get("/healthz")
-    def advik_health() -> dict[str, str]:
-        return {"status": "ok"}
+                        else url_for("advik_health.healthz"))
 
     return app
 

@@ -28,7 +28,7 @@ from .store.engine import engine_options, tune_engine
 from .store.funnel import FunnelCounter
 from .store.models import use_table_prefix
 from .store.terms_cache import TermsCache
-from .web import errors
+from .web import errors, health
 
 
 class AdvikCoupons:
@@ -99,6 +99,7 @@ class AdvikCoupons:
         api.register(app, prefix + str(app.config["ADVIK_API_PREFIX"]))
         admin.register(app, prefix + str(app.config["ADVIK_ADMIN_PREFIX"]))
         checkout.register(app, prefix)
+        health.register(app, prefix)  # after the checkout: it checks the limiter's Redis
         if app.config.get("ADVIK_DEMO"):
             demo.register(app, prefix)
         errors.register(app)

@@ -128,6 +128,9 @@ SETTINGS: tuple[Setting, ...] = (
             "request). Off: the recycle above replaces connections before MySQL drops "
             "them; turn it on behind a proxy or firewall that cuts idle connections "
             "sooner."),
+    Setting("ADVIK_READY_TIMEOUT_SECONDS", 2.0,
+            "How long each check of `/readyz` (the database and its migrations, Redis) may "
+            "take before the probe answers `503` naming it."),
     Setting("ADVIK_DEMO", False,
             "Serve the demo booking site at `/demo` (`advik-coupons demo` turns it on)."),
     Setting("ADVIK_DELIVERY_THREAD", False,
