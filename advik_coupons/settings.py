@@ -131,6 +131,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADVIK_READY_TIMEOUT_SECONDS", 2.0,
             "How long each check of `/readyz` (the database and its migrations, Redis) may "
             "take before the probe answers `503` naming it."),
+    Setting("ADVIK_METRICS_PATH", "",
+            "Path of the Prometheus metrics, e.g. `/metrics` (empty: off). With several "
+            "gunicorn workers set `PROMETHEUS_MULTIPROC_DIR` to an empty folder first "
+            "(docs/operations.md)."),
+    Setting("ADVIK_METRICS_TOKEN", "",
+            "When set, the metrics answer only `Authorization: Bearer <token>`."),
     Setting("ADVIK_DEMO", False,
             "Serve the demo booking site at `/demo` (`advik-coupons demo` turns it on)."),
     Setting("ADVIK_DELIVERY_THREAD", False,
