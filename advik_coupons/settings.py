@@ -137,6 +137,10 @@ SETTINGS: tuple[Setting, ...] = (
             "(docs/operations.md)."),
     Setting("ADVIK_METRICS_TOKEN", "",
             "When set, the metrics answer only `Authorization: Bearer <token>`."),
+    Setting("ADVIK_LOG_FORMAT", "text",
+            "`json`: one JSON object per log line (time, level, logger, message, request id; "
+            "coupon events with their reason code and coupon id), e-mails and tokens cut "
+            "short. `text`: the usual lines."),
     Setting("ADVIK_DEMO", False,
             "Serve the demo booking site at `/demo` (`advik-coupons demo` turns it on)."),
     Setting("ADVIK_DELIVERY_THREAD", False,
