@@ -127,13 +127,27 @@ def _start() -> None:
         g.advik_started = time.perf_counter()
 
 
+#: Each operation's histogram child, and each (operation, outcome, reason)'s counter child
+#: once seen: ``labels()`` takes a lock and builds a key on every call.
+_latency = {operation: LATENCY.labels(operation) for operation in set(OPERATIONS.values())}
+_attempts: dict[tuple[str, str, str], Any] = {}
+
+
+def _attempt(operation: str, outcome: str, reason: str) -> Any:
+    key = (operation, outcome, reason)
+    child = _attempts.get(key)
+    if child is None:
+        child = _attempts[key] = ATTEMPTS.labels(*key)
+    return child
+
+
 def _finish(response: Response) -> Response:
     operation = OPERATIONS.get(request.endpoint or "")
     if operation is not None:
         started = g.get("advik_started")
         if started is not None:
-            LATENCY.labels(operation).observe(time.perf_counter() - started)
-        ATTEMPTS.labels(operation, *outcome_of(operation, response)).inc()
+            _latency[operation].observe(time.perf_counter() - started)
+        _attempt(operation, *outcome_of(operation, response)).inc()
     if response.status_code == 429 and (request.blueprint or "").startswith("advik"):
         RATE_LIMITED.labels(request.endpoint or "").inc()
     return response
