@@ -15,7 +15,7 @@ from . import settings
 from .commands import advik_cli
 from .extension import AdvikCoupons
 from .resources import instance_file_secret, resource_dir
-from .web import dbdown
+from .web import dbdown, logformat
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -25,6 +25,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     instance folder; without ``SECRET_KEY`` one is generated once and kept
     there (``instance/secret_key``).
     """
+    logformat.configure(str((config or {}).get("ADVIK_LOG_FORMAT")
+                            or os.environ.get("ADVIK_LOG_FORMAT") or "text"))
     app = Flask("advik_coupons", instance_path=_instance_path(config),
                 template_folder=str(resource_dir("templates")),
                 static_folder=str(resource_dir("static")), static_url_path="/advik-static")
@@ -43,11 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         if "advik_demo" in app.blueprints:
             return redirect(url_for("advik_demo.booking_page"))
         return redirect(url_for("advik_admin.overview_page") if "advik_admin" in app.blueprints
-                        else url_for("advik_health"))
-
-    @app.get("/healthz")
-    def advik_health() -> dict[str, str]:
-        return {"status": "ok"}
+                        else url_for("advik_health.healthz"))
 
     return app
 

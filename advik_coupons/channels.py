@@ -37,6 +37,12 @@ class Outgoing:
     def body(self) -> dict[str, Any]:
         return json.loads(self.payload)  # type: ignore[no-any-return]
 
+    @property
+    def request_id(self) -> str | None:
+        """The id of the request that made the change (for the receiver's logs), if any."""
+        found = self.body.get("request_id")
+        return found if isinstance(found, str) else None
+
 
 #: A channel's sender: posts one notice and returns the HTTP response. It may
 #: raise (``httpx.HTTPError`` or anything else): the delivery counts a failure.

@@ -25,7 +25,7 @@ from .services import accounts
 from .services.coupons import generate_code as new_code
 from .services.lifecycle import announce_due
 from .state import get_state
-from .store import schema
+from .store import integrity, schema
 
 advik_cli = AppGroup("advik", help="Advik Coupons: schema, admins, API tokens, codes.")
 
@@ -105,6 +105,21 @@ def revoke_token(name: str) -> None:
     if count == 0:
         raise click.ClickException(f"no active API token is named {name!r}")
     click.echo(f"Revoked {count} API token(s) named '{name}'.")
+
+
+@advik_cli.command("check")
+def check() -> None:
+    """Check a (restored) database: used counts, the rollup and the outbox agree."""
+    require_schema()
+    with get_state().engine.connect() as connection:
+        report = integrity.check(connection)
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    summary = (f"{report.coupons} coupons, {report.redemptions} redemptions, "
+               f"{report.notices} outbox notices checked")
+    if report.problems:
+        raise click.ClickException(f"{len(report.problems)} problem(s) in {summary}")
+    click.echo(f"OK: {summary}")
 
 
 @advik_cli.command("generate-code")

@@ -21,6 +21,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from . import admin, api, checkout, demo, settings
 from .commands import advik_cli
 from .events import delivery
+from .events.eventlog import connect_event_log
 from .events.hookloader import load_hooks
 from .services.lifecycle import announce_due
 from .state import EXTENSION_KEY, AppState
@@ -28,7 +29,7 @@ from .store.engine import engine_options, tune_engine
 from .store.funnel import FunnelCounter
 from .store.models import use_table_prefix
 from .store.terms_cache import TermsCache
-from .web import errors
+from .web import errors, health, metrics, tracing
 
 
 class AdvikCoupons:
@@ -99,9 +100,14 @@ class AdvikCoupons:
         api.register(app, prefix + str(app.config["ADVIK_API_PREFIX"]))
         admin.register(app, prefix + str(app.config["ADVIK_ADMIN_PREFIX"]))
         checkout.register(app, prefix)
+        health.register(app, prefix)  # after the checkout: it checks the limiter's Redis
         if app.config.get("ADVIK_DEMO"):
             demo.register(app, prefix)
         errors.register(app)
+        tracing.register(app)  # the request id of logs, notices and webhook headers
+        if str(app.config.get("ADVIK_LOG_FORMAT") or "").strip().lower() == "json":
+            connect_event_log(app)
+        metrics.register(app)  # with ADVIK_METRICS_PATH: the endpoint and its request hooks
         app.cli.add_command(advik_cli)
         load_hooks(app, self.state(app))  # hook modules: ADVIK_HOOKS_DIR, ADVIK_HOOKS, entry points
         if app.config.get("ADVIK_DELIVERY_THREAD"):

@@ -128,6 +128,19 @@ SETTINGS: tuple[Setting, ...] = (
             "request). Off: the recycle above replaces connections before MySQL drops "
             "them; turn it on behind a proxy or firewall that cuts idle connections "
             "sooner."),
+    Setting("ADVIK_READY_TIMEOUT_SECONDS", 2.0,
+            "How long each check of `/readyz` (the database and its migrations, Redis) may "
+            "take before the probe answers `503` naming it."),
+    Setting("ADVIK_METRICS_PATH", "",
+            "Path of the Prometheus metrics, e.g. `/metrics` (empty: off). With several "
+            "gunicorn workers set `PROMETHEUS_MULTIPROC_DIR` to an empty folder first "
+            "(docs/operations.md)."),
+    Setting("ADVIK_METRICS_TOKEN", "",
+            "When set, the metrics answer only `Authorization: Bearer <token>`."),
+    Setting("ADVIK_LOG_FORMAT", "text",
+            "`json`: one JSON object per log line (time, level, logger, message, request id; "
+            "coupon events with their reason code and coupon id), e-mails and tokens cut "
+            "short. `text`: the usual lines."),
     Setting("ADVIK_DEMO", False,
             "Serve the demo booking site at `/demo` (`advik-coupons demo` turns it on)."),
     Setting("ADVIK_DELIVERY_THREAD", False,

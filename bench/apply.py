@@ -61,12 +61,16 @@ def bench_db(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     extra = {"ADVIK_RATELIMIT_STORAGE_URL": "memory://"} if args.limits == "memory" else {}
     if args.cache_seconds is not None:
         extra["ADVIK_QUOTE_CACHE_SECONDS"] = str(args.cache_seconds)
+    if args.metrics:  # as in production with several workers: multiprocess mode
+        (folder / "prometheus").mkdir(parents=True, exist_ok=True)
+        extra.update(ADVIK_METRICS_PATH="/metrics",
+                     PROMETHEUS_MULTIPROC_DIR=str(folder / "prometheus"))
     env = app_env(url, folder, **extra)
     init_db(env)
     seed_coupons(url, args.coupons)
     server = start_gunicorn("benchapp:create_bench_app()", env, folder, chdir=BENCH)
     results: dict[str, Any] = {"db": kind, "coupons": args.coupons, "points": [],
-                               "limits": args.limits}
+                               "limits": args.limits, "metrics": args.metrics}
     try:
         probe = httpx.post(server.url + "/coupons/apply", timeout=10, json={
             "code": "BENCH000001", "subtotal": "120.00", "email": "ann@example.com"})
@@ -97,6 +101,9 @@ def bench_db(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             point["ratio"] = statistics.median(ratios)
             point["ratios"] = ratios
             results["points"].append(point)
+        if args.metrics:
+            scraped = httpx.get(server.url + "/metrics", timeout=10).text
+            assert 'advik_coupon_attempts_total{operation="apply"' in scraped, scraped[:500]
         results["peak_rss_mib"] = server.peak_rss_mib()
     finally:
         server.stop()
@@ -115,7 +122,8 @@ def case_names(args: argparse.Namespace) -> dict[str, tuple[str, int]]:
 
 def report(results: dict[str, Any], args: argparse.Namespace) -> None:
     print(f"\n== {results['db']}: {results['coupons']} coupons, {WORKERS} sync workers, "
-          f"rate limit counted in {results['limits']} ==")
+          f"rate limit counted in {results['limits']}, "
+          f"metrics {'on' if results.get('metrics') else 'off'} ==")
     first, second = list(case_names(args))
     goal = GOAL_LINES_RATIO if args.lines else GOAL_RATIO
     for point in results["points"]:
@@ -155,6 +163,8 @@ def main() -> None:
     parser.add_argument("--lines", type=int, nargs=2, metavar=("A", "B"),
                         help="compare apply bodies of A and B line items instead of apply "
                              "and the no-op (e.g. 1 5)")
+    parser.add_argument("--metrics", action="store_true",
+                        help="serve Prometheus metrics (ADVIK_METRICS_PATH, multiprocess mode)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     kinds = {"both": ["sqlite", "mysql"], "all": list(DB_KINDS)}.get(args.db, [args.db])

@@ -6,10 +6,11 @@ and go through the durable outbox: each is written in the same transaction
 as the change (an apply: right after the quote) and sent by the delivery
 worker, retried with back-off, with the same ``webhook-id`` on every attempt.
 
-The body is ``{"id", "type", "created_at", "data": {"coupon", "booking", "amounts"}}``;
-the headers are ``webhook-id``, ``webhook-timestamp`` and ``webhook-signature``
-(``v1,`` + base64 HMAC-SHA256 of ``"id.timestamp.body"`` keyed with the
-``whsec_`` secret of ``ADVIK_WEBHOOK_SECRET``). Receivers verify with
+The body is ``{"id", "type", "created_at", "data": {"coupon", "booking", "amounts"}}``
+(and ``request_id`` when a request made the change); the headers are ``webhook-id``,
+``webhook-timestamp`` and ``webhook-signature`` (``v1,`` + base64 HMAC-SHA256 of
+``"id.timestamp.body"`` keyed with the ``whsec_`` secret of ``ADVIK_WEBHOOK_SECRET``),
+and ``x-request-id`` with that request's id. Receivers verify with
 :func:`advik_coupons.webhook_verify.verify`.
 """
 
@@ -47,6 +48,8 @@ class WebhookSender:
         headers = {"content-type": "application/json", "webhook-id": item.event_id,
                    "webhook-timestamp": str(timestamp),
                    "webhook-signature": sign(self.secret, item.event_id, timestamp, body)}
+        if item.request_id:
+            headers["x-request-id"] = item.request_id
         return self.client.post(self.url, content=body, headers=headers)
 
 

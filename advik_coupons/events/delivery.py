@@ -39,6 +39,7 @@ import httpx
 from flask import Flask
 from sqlalchemy import or_, select, update
 
+from .. import probes
 from ..channels import Channel, Outgoing
 from ..state import get_state
 from ..store.models import HookEndpoint, OutboxMessage, utcnow
@@ -53,6 +54,8 @@ FACTOR = 4
 CAP_STEPS = 8640  # base * 8640 = 12 h with the default base of 5 s
 MAX_RETRY_AFTER = 86_400.0
 BATCH = 20
+#: A notice's status after an attempt → the attempt's result (``pending``: tried again later).
+ATTEMPT_RESULTS = {"pending": "retry"}
 SKIP_LOCKED_DIALECTS = {"mysql", "mariadb", "postgresql"}
 
 
@@ -270,7 +273,9 @@ def drain_once(app: Flask, limit: int = BATCH, due_before: datetime | None = Non
             park(app, name, "endpoint disabled after 410 Gone; retry one notice to re-enable")
         claims = claim(app, senders, limit, due_before=due_before)
         for claimed in claims:
-            send_one(app, senders[claimed.item.channel], claimed)
+            status = send_one(app, senders[claimed.item.channel], claimed)
+            probes.delivery_attempted.send(app, channel=claimed.item.channel,
+                                           result=ATTEMPT_RESULTS.get(status, status))
         return len(claims)
 
 

@@ -5,7 +5,8 @@ at interpreter exit, so one hanging handler would stop the process from
 exiting. These threads are daemons, start on demand (at most ``WORKERS``),
 and end after ``IDLE_SECONDS`` without work. The queue holds at most
 ``CAPACITY`` calls; beyond that a call is dropped and logged, so handlers
-that hang forever cost bounded memory and never block a request.
+that hang forever cost bounded memory and never block a request. Each call runs
+with the id of the request that sent it bound (:mod:`advik_coupons.requestid`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from typing import Any
 
 from flask import Flask
 
+from .. import requestid
+
 log = logging.getLogger("advik_coupons.hooks")
 
 WORKERS = 4
 CAPACITY = 1000
 IDLE_SECONDS = 30.0
 
-_Call = tuple[str, Callable[..., Any], dict[str, Any]]
+#: (signal name, receiver, kwargs, the id of the request that sent it)
+_Call = tuple[str, Callable[..., Any], dict[str, Any], str | None]
 
 
 class HookPool:
@@ -41,6 +45,7 @@ class HookPool:
 
     def submit(self, signal_name: str, receivers: list[Callable[..., Any]],
                kwargs: dict[str, Any]) -> None:
+        request_id = requestid.current()
         with self._cond:
             for receiver in receivers:
                 if len(self._queue) >= self._capacity:
@@ -48,7 +53,7 @@ class HookPool:
                     log.warning("hook queue full (%d waiting): %r on %s dropped",
                                 len(self._queue), receiver, signal_name)
                     continue
-                self._queue.append((signal_name, receiver, kwargs))
+                self._queue.append((signal_name, receiver, kwargs, request_id))
             idle = self._threads - self._busy
             while self._threads < self._workers and idle < len(self._queue):
                 self._threads += 1
@@ -63,11 +68,13 @@ class HookPool:
                     self._threads -= 1
                     self._cond.notify_all()
                     return
-                signal_name, receiver, kwargs = self._queue.popleft()
+                signal_name, receiver, kwargs, request_id = self._queue.popleft()
                 self._busy += 1
             try:
+                requestid.bind(request_id)  # the receiver's log lines name the request
                 self._call(signal_name, receiver, kwargs)
             finally:
+                requestid.bind(None)
                 with self._cond:
                     self._busy -= 1
                     self._cond.notify_all()

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, scoped_session
 
+from .. import requestid
 from ..channels import Channel
 from ..state import AppState
 from ..store.models import OutboxMessage, utcnow
@@ -30,10 +31,15 @@ def new_event_id() -> str:
 
 
 def event_body(event_id: str, event_type: str, data: dict[str, Any],
-               created_at: datetime | None = None) -> dict[str, Any]:
+               created_at: datetime | None = None,
+               request_id: str | None = None) -> dict[str, Any]:
+    """A notice's body; ``request_id`` (the request that made the change) when known."""
     moment = created_at or utcnow()
-    return {"id": event_id, "type": event_type,
+    body = {"id": event_id, "type": event_type,
             "created_at": moment.isoformat().replace("+00:00", "Z"), "data": data}
+    if request_id:
+        body["request_id"] = request_id
+    return body
 
 
 def stage(session: Session | scoped_session[Session], channels: list[Channel],
@@ -49,7 +55,8 @@ def stage(session: Session | scoped_session[Session], channels: list[Channel],
         return None
     event_id = new_event_id()
     moment = utcnow()
-    payload = json.dumps(event_body(event_id, event_type, data, moment), default=str)
+    payload = json.dumps(event_body(event_id, event_type, data, moment, requestid.current()),
+                         default=str)
     for channel in wanted:
         session.add(OutboxMessage(event_id=event_id, channel=channel.name,
                                   event_type=event_type, coupon_id=coupon_id,

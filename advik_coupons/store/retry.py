@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from .. import probes
 from ..domain.errors import Busy
 
 log = logging.getLogger("advik_coupons.db")
@@ -105,6 +106,7 @@ def run(body: Callable[[], T], *, rollback: Callable[[], object] | None = None,
             if rollback is not None:
                 rollback()
             lost.append(kind)
+            probes.conflict_retried.send(None, kind=kind, gave_up=len(lost) >= attempts)
             if len(lost) >= attempts:
                 log.debug("%s: gave up after %d conflicts (%s)", what, len(lost),
                           ", ".join(lost))

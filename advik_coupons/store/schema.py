@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -43,12 +44,19 @@ def upgrade(engine: Engine) -> None:
 
 def current_heads(engine: Engine) -> set[str]:
     with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"version_table": prefixed("alembic_version")})
-        return set(context.get_current_heads())
+        return connection_heads(connection)
 
 
-def newest_heads() -> set[str]:
+def connection_heads(connection: Connection) -> set[str]:
+    """The revisions the database's version table is at (empty: no schema)."""
+    context = MigrationContext.configure(
+        connection, opts={"version_table": prefixed("alembic_version")})
+    return set(context.get_current_heads())
+
+
+@cache
+def newest_heads() -> frozenset[str]:
+    """This package's head revisions (read from the migration files once)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    return set(ScriptDirectory.from_config(cfg).get_heads())
+    return frozenset(ScriptDirectory.from_config(cfg).get_heads())

@@ -22,6 +22,8 @@ from limits import RateLimitItem, parse
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, Storage, storage_from_string
 
+from .. import probes
+
 log = logging.getLogger(__name__)
 
 FALLBACK_SECONDS = 5.0
@@ -71,6 +73,7 @@ class LimitStore:
             except self._failures as exc:
                 with self._lock:
                     self._fallback_until = time.monotonic() + FALLBACK_SECONDS
+                probes.storage_fell_back.send(None, what=what)
                 log.warning("%s: rate-limit storage %s failed (%s); counting in memory for "
                             "%.0f s", what, self.url.split("@")[-1], exc, FALLBACK_SECONDS)
         return action(self.memory)

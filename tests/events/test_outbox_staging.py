@@ -57,7 +57,8 @@ def test_redeem_limit_and_cancel_stage_one_shape(
     assert [b["type"] for b in found] == ["coupon.redeemed", "coupon.limit_reached",
                                          "coupon.released"]
     first = found[0]
-    assert set(first) == {"id", "type", "created_at", "data"}
+    assert set(first) == {"id", "type", "created_at", "data", "request_id"}
+    assert first["request_id"] == redeemed.headers["X-Request-ID"]
     assert first["id"].startswith("evt_") and first["created_at"].endswith("Z")
     data = first["data"]
     assert data["coupon"] == {"id": coupon_id, "code": "TEST10", "discount_type": "percent",
