@@ -88,7 +88,9 @@ def _idle() -> timedelta:
 
 
 def remember(admin_id: int, password_hash: str) -> None:
-    """Log this browser in as the admin (a fresh session: no fixation)."""
+    """Log this browser in as the admin (a fresh session: no fixation; the browser's
+    previous server-side session, if any, ends)."""
+    _end_server_session()
     session.clear()
     session[SESSION_KEY] = {"id": admin_id, "fp": fingerprint(password_hash),
                             "sid": open_session(admin_id, _idle())}
@@ -96,10 +98,15 @@ def remember(admin_id: int, password_hash: str) -> None:
 
 def forget() -> None:
     """Log this browser out: its server-side session ends, for every copy of the cookie."""
-    data = session.pop(SESSION_KEY, None)
+    _end_server_session()
+    session.pop(SESSION_KEY, None)
+    g.pop("advik_admin_user", None)
+
+
+def _end_server_session() -> None:
+    data = session.get(SESSION_KEY)
     if isinstance(data, dict) and isinstance(data.get("sid"), str):
         close_session(data["sid"])
-    g.pop("advik_admin_user", None)
 
 
 def current_admin() -> Admin | None:

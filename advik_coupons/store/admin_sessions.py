@@ -47,7 +47,6 @@ def find(session: Session, token: str, idle: timedelta, now: datetime) -> int | 
     row = session.execute(select(AdminSession.admin_id, AdminSession.last_seen_at)
                           .where(AdminSession.id == digest)).first()
     if row is None or row.last_seen_at <= now - idle:
-        session.rollback()
         return None
     if row.last_seen_at <= now - TOUCH_EVERY:
         def touch() -> None:
@@ -57,8 +56,6 @@ def find(session: Session, token: str, idle: timedelta, now: datetime) -> int | 
             session.commit()
 
         retry.run(touch, rollback=session.rollback, what="admin_session_touch")
-    else:
-        session.rollback()
     return int(row.admin_id)
 
 

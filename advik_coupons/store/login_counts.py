@@ -6,7 +6,9 @@ per-address log-in throttle while its Redis is down (so the limit stays one
 limit across workers instead of one per process). Keys are SHA-256 of their
 parts: the table never holds a client's address.
 
-One :func:`hit` is one upsert: a window that has ended starts again at 1.
+One :func:`hit` is one upsert: a window that has ended starts again at 1; counts
+whose window ended an hour before are deleted by the next hit, so guessing from
+many addresses leaves no lasting rows.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from . import retry
 from .dialects import upsert_setting
 from .models import AdminLoginCount, UTCDateTime
 
+SWEEP_AFTER = timedelta(hours=1)
 TABLE: Table = AdminLoginCount.__table__  # type: ignore[assignment]
 
 
@@ -55,7 +58,19 @@ def hit(session: Session, key: str, window: timedelta, now: datetime, *,
         session.commit()
         return count
 
-    return retry.run(write, rollback=session.rollback, what="admin_login_count")
+    count = retry.run(write, rollback=session.rollback, what="admin_login_count")
+    _sweep(session, now)
+    return count
+
+
+def _sweep(session: Session, now: datetime) -> None:
+    """Drop counts whose window ended an hour ago (each failure may add a row)."""
+    def write() -> None:
+        session.execute(delete(AdminLoginCount).where(
+            AdminLoginCount.window_ends < now - SWEEP_AFTER))
+        session.commit()
+
+    retry.run(write, rollback=session.rollback, what="admin_login_sweep")
 
 
 def current(session: Session, key: str, now: datetime) -> tuple[int, datetime] | None:

@@ -119,3 +119,11 @@ def test_logging_in_again_sweeps_idle_sessions(admin: AdminClient) -> None:
     again = AdminClient(admin.app)
     assert again.get(LIST).status_code == 200
     assert sessions(admin.app) == 1
+
+
+def test_logging_in_again_ends_the_browsers_previous_session(admin: AdminClient) -> None:
+    thief = copy_of(admin.client)
+    assert admin.login(ADMIN_EMAIL, "correct horse battery").status_code == 302
+    assert admin.get(LIST).status_code == 200
+    assert thief.get(LIST).status_code == 302
+    assert sessions(admin.app) == 1

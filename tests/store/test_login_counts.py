@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
+from sqlalchemy import select
 
 from advik_coupons.state import get_state
 from advik_coupons.store import login_counts
-from advik_coupons.store.models import utcnow
+from advik_coupons.store.models import AdminLoginCount, utcnow
 
 
 def test_counts_restart_when_the_window_ends_and_a_hold_stretches_it(any_app: Flask) -> None:
@@ -30,3 +31,17 @@ def test_counts_restart_when_the_window_ends_and_a_hold_stretches_it(any_app: Fl
         assert login_counts.current(session, key, later) == (1, later + timedelta(minutes=15))
         login_counts.clear(session, key)
         assert login_counts.current(session, key, later) is None
+
+
+def test_a_hit_sweeps_counts_that_ended_an_hour_ago(any_app: Flask) -> None:
+    minute = timedelta(minutes=1)
+    with any_app.app_context():
+        session = get_state().session
+        now = utcnow().replace(microsecond=0)
+        old, recent = login_counts.key_for("old"), login_counts.key_for("recent")
+        login_counts.hit(session, old, minute, now - timedelta(hours=2))
+        login_counts.hit(session, recent, minute, now - timedelta(minutes=30))
+        login_counts.hit(session, login_counts.key_for("now"), minute, now)
+        rows = set(session.execute(select(AdminLoginCount.key)).scalars())
+        session.rollback()
+        assert old not in rows and recent in rows
