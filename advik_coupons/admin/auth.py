@@ -76,6 +76,18 @@ def setup(app: Flask) -> None:
     get_state(app).admin_authorizer = callable_setting(
         app.config.get("ADVIK_ADMIN_AUTHORIZER"), "ADVIK_ADMIN_AUTHORIZER")
     throttle.setup(app)
+    _idle_setting(app.config.get("ADVIK_ADMIN_IDLE_MINUTES"))  # a bad value stops the start
+
+
+def _idle_setting(raw: object) -> timedelta:
+    try:
+        minutes = float(str(raw))
+    except ValueError:
+        minutes = float("nan")
+    if not minutes > 0 or minutes == float("inf"):
+        raise RuntimeError(f"ADVIK_ADMIN_IDLE_MINUTES {raw!r} is not a positive number of "
+                           "minutes.")
+    return timedelta(minutes=minutes)
 
 
 def fingerprint(password_hash: str) -> str:
@@ -84,7 +96,7 @@ def fingerprint(password_hash: str) -> str:
 
 
 def _idle() -> timedelta:
-    return timedelta(minutes=float(current_app.config["ADVIK_ADMIN_IDLE_MINUTES"]))
+    return _idle_setting(current_app.config["ADVIK_ADMIN_IDLE_MINUTES"])
 
 
 def remember(admin_id: int, password_hash: str) -> None:

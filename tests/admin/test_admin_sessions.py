@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -19,6 +20,7 @@ from advik_coupons.services.accounts import create_admin
 from advik_coupons.state import get_state
 from advik_coupons.store.models import AdminSession, AdminUser, utcnow
 from tests.admin_support import ADMIN_EMAIL, AdminClient, admin, any_admin, csrf_from
+from tests.conftest import make_app
 
 __all__ = ["admin", "any_admin"]
 
@@ -127,3 +129,9 @@ def test_logging_in_again_ends_the_browsers_previous_session(admin: AdminClient)
     assert admin.get(LIST).status_code == 200
     assert thief.get(LIST).status_code == 302
     assert sessions(admin.app) == 1
+
+
+@pytest.mark.parametrize("bad", ["soon", "0", "-5", "inf"])
+def test_a_bad_idle_time_stops_the_start(sqlite_url: str, tmp_path: Path, bad: str) -> None:
+    with pytest.raises(RuntimeError, match="ADVIK_ADMIN_IDLE_MINUTES"):
+        make_app(sqlite_url, tmp_path, ADVIK_ADMIN_IDLE_MINUTES=bad)
