@@ -15,7 +15,7 @@ from . import settings
 from .commands import advik_cli
 from .extension import AdvikCoupons
 from .resources import instance_file_secret, resource_dir
-from .web import dbdown, logformat
+from .web import dbdown, headers, logformat
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     AdvikCoupons(app)
     dbdown.register(app)
+    headers.register(app, every_page=True)
     for command in advik_cli.commands.values():
         app.cli.add_command(command)
 

@@ -4,7 +4,7 @@
 session, makes the app's :class:`~advik_coupons.state.AppState`, and then
 wires every face explicitly, in one place: the JSON API, the admin pages, the
 payment step, the demo site (with ``ADVIK_DEMO``), the ``advik`` commands,
-the answers to the domain's errors, the hook modules and the outbox thread
+the answers to the domain's errors, the security headers, the hook modules and the outbox thread
 (with ``ADVIK_DELIVERY_THREAD``).
 """
 
@@ -29,7 +29,7 @@ from .store.engine import engine_options, tune_engine
 from .store.funnel import FunnelCounter
 from .store.models import use_table_prefix
 from .store.terms_cache import TermsCache
-from .web import errors, health, metrics, tracing
+from .web import errors, headers, health, metrics, tracing
 
 
 class AdvikCoupons:
@@ -108,6 +108,7 @@ class AdvikCoupons:
         if str(app.config.get("ADVIK_LOG_FORMAT") or "").strip().lower() == "json":
             connect_event_log(app)
         metrics.register(app)  # with ADVIK_METRICS_PATH: the endpoint and its request hooks
+        headers.register(app)  # nosniff, Referrer-Policy, CSP; no-store on admin pages
         app.cli.add_command(advik_cli)
         load_hooks(app, self.state(app))  # hook modules: ADVIK_HOOKS_DIR, ADVIK_HOOKS, entry points
         if app.config.get("ADVIK_DELIVERY_THREAD"):

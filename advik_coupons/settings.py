@@ -104,9 +104,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Optional callable `() -> bool` (or dotted `module:name`) deciding whether "
             "the current request may use the admin pages, for hosts with their own log-in."),
     Setting("ADVIK_ADMIN_MAX_FAILED_LOGINS", 5,
-            "Wrong passwords in a row after which a built-in admin account is locked."),
+            "Wrong passwords in a row for one e-mail from one client address after which "
+            "that e-mail is locked for that address (the owner still logs in from another; "
+            "unknown e-mails are counted alike)."),
     Setting("ADVIK_ADMIN_LOCK_MINUTES", 15.0,
-            "How long a built-in admin account stays locked after too many wrong passwords."),
+            "How long an e-mail stays locked for an address after too many wrong passwords."),
+    Setting("ADVIK_ADMIN_IDLE_MINUTES", 60.0,
+            "A built-in admin's session ends after this many minutes without a request "
+            "(sessions are kept on the server: log-out and a new password end them too)."),
     Setting("ADVIK_ADMIN_LOGIN_RATE_LIMIT", "10/minute",
             "Limit on failed admin log-ins per client address, across all accounts "
             "(counted in `ADVIK_RATELIMIT_STORAGE_URL`); over it the log-in form answers "

@@ -2,6 +2,11 @@
 (function () {
   "use strict";
 
+  // Funnel bars: their width comes as data (the CSP allows no inline style attribute).
+  Array.prototype.forEach.call(document.querySelectorAll(".funnel-bar[data-w]"), function (bar) {
+    bar.style.setProperty("--w", bar.getAttribute("data-w") + "%");
+  });
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");

@@ -6,8 +6,11 @@ Two ways in, checked in this order:
    (or ``"module:name"``), called inside the request. A true answer lets the
    request in (a string answer is shown as the admin's name).
 2. The built-in accounts (``advik-coupons create-admin``), logged in at
-   ``/admin/login`` (:mod:`.views_login`): the session remembers the account
-   and a fingerprint of its password hash, so a new password ends old sessions.
+   ``/admin/login`` (:mod:`.views_login`): the signed cookie carries the account,
+   a fingerprint of its password hash and the token of a session kept on the
+   server (:mod:`advik_coupons.services.admin_sessions`). Log-out, a new
+   password and ``ADVIK_ADMIN_IDLE_MINUTES`` without a request end that
+   session, so a copy of the cookie taken before is refused after.
 
 Anyone else is sent to the log-in page (``GET``) or answered ``401``.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -34,6 +38,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 
 from ..services.accounts import admin_fingerprint
+from ..services.admin_sessions import close_session, open_session, session_admin
 from ..settings import callable_setting
 from ..state import get_state
 from . import throttle
@@ -71,6 +76,18 @@ def setup(app: Flask) -> None:
     get_state(app).admin_authorizer = callable_setting(
         app.config.get("ADVIK_ADMIN_AUTHORIZER"), "ADVIK_ADMIN_AUTHORIZER")
     throttle.setup(app)
+    _idle_setting(app.config.get("ADVIK_ADMIN_IDLE_MINUTES"))  # a bad value stops the start
+
+
+def _idle_setting(raw: object) -> timedelta:
+    try:
+        minutes = float(str(raw))
+    except ValueError:
+        minutes = float("nan")
+    if not minutes > 0 or minutes == float("inf"):
+        raise RuntimeError(f"ADVIK_ADMIN_IDLE_MINUTES {raw!r} is not a positive number of "
+                           "minutes.")
+    return timedelta(minutes=minutes)
 
 
 def fingerprint(password_hash: str) -> str:
@@ -78,15 +95,30 @@ def fingerprint(password_hash: str) -> str:
     return password_hash[-16:]
 
 
+def _idle() -> timedelta:
+    return _idle_setting(current_app.config["ADVIK_ADMIN_IDLE_MINUTES"])
+
+
 def remember(admin_id: int, password_hash: str) -> None:
-    """Log this browser in as the admin (a fresh session: no fixation)."""
+    """Log this browser in as the admin (a fresh session: no fixation; the browser's
+    previous server-side session, if any, ends)."""
+    _end_server_session()
     session.clear()
-    session[SESSION_KEY] = {"id": admin_id, "fp": fingerprint(password_hash)}
+    session[SESSION_KEY] = {"id": admin_id, "fp": fingerprint(password_hash),
+                            "sid": open_session(admin_id, _idle())}
 
 
 def forget() -> None:
+    """Log this browser out: its server-side session ends, for every copy of the cookie."""
+    _end_server_session()
     session.pop(SESSION_KEY, None)
     g.pop("advik_admin_user", None)
+
+
+def _end_server_session() -> None:
+    data = session.get(SESSION_KEY)
+    if isinstance(data, dict) and isinstance(data.get("sid"), str):
+        close_session(data["sid"])
 
 
 def current_admin() -> Admin | None:
@@ -112,6 +144,10 @@ def _host_admin() -> Admin | None:
 def _builtin_admin() -> Admin | None:
     data = session.get(SESSION_KEY)
     if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+        return None
+    sid = data.get("sid")
+    if not isinstance(sid, str) or session_admin(sid, _idle()) != data["id"]:
+        session.pop(SESSION_KEY, None)  # ended, idle too long, or a cookie from before
         return None
     found = admin_fingerprint(data["id"])
     if found is None or fingerprint(found[1]) != data.get("fp"):

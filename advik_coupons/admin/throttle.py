@@ -16,9 +16,10 @@ Settings it reads:
   ``Retry-After`` **without checking the password** until the window ends.
 * ``ADVIK_RATELIMIT_STORAGE_URL`` — where the counts live (a ``limits``
   storage URL): ``memory://`` for one process, ``redis://…`` shared by all
-  workers. When the storage fails (Redis down) the counts fall back to this
-  process's memory for a few seconds, with a warning in the log, rather than
-  failing the log-in page.
+  workers. When Redis fails the counts go to the database for a few seconds
+  (``store/login_counts.py``), with a warning in the log: the limit stays one
+  limit for all workers rather than one per process, and the log-in page
+  keeps working.
 * ``ADVIK_TRUSTED_PROXIES`` — through :func:`advik_coupons.web.ratelimit.client_address`,
   which picks the client's address.
 
@@ -28,6 +29,7 @@ One :class:`LoginThrottle` per app, ``get_state(app).login_throttle``.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import Flask
 from limits import RateLimitItem
@@ -35,6 +37,8 @@ from limits.storage import Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from ..state import get_state
+from ..store import login_counts
+from ..store.models import utcnow
 from ..web.limitstore import LimitStore, parse_rate, retry_after
 from ..web.ratelimit import client_address
 
@@ -60,13 +64,29 @@ class LoginThrottle:
             reset_at = limiter.get_window_stats(self.item, KEY_PREFIX, address).reset_time
             return retry_after(self.item, reset_at - time.time())
 
-        return self.store.run(count, "admin log-in limit")
+        def in_database() -> int:
+            now = utcnow()
+            window = timedelta(seconds=self.item.get_expiry())
+            session = get_state().session
+            hits = login_counts.hit(session, _db_key(address), window, now)
+            if hits <= self.item.amount:
+                return 0
+            found = login_counts.current(session, _db_key(address), now)
+            left = (found[1] - now).total_seconds() if found else window.total_seconds()
+            return retry_after(self.item, left)
+
+        return self.store.run(count, "admin log-in limit", in_database)
 
     def succeeded(self, address: str) -> None:
         """Give back the count of an attempt that logged in."""
         key = self.item.key_for(KEY_PREFIX, address)
         self.store.run(lambda storage: storage.incr(key, self.item.get_expiry(), amount=-1),
-                       "admin log-in limit")
+                       "admin log-in limit",
+                       lambda: login_counts.give_back(get_state().session, _db_key(address)))
+
+
+def _db_key(address: str) -> str:
+    return login_counts.key_for(KEY_PREFIX, address)
 
 
 def setup(app: Flask) -> LoginThrottle | None:

@@ -1,7 +1,8 @@
 """Log-in and log-out of the built-in admin accounts.
 
 Passwords are checked by :func:`~advik_coupons.services.accounts.authenticate`
-(werkzeug hashes; a lock after too many wrong ones in a row); failed log-ins
+(werkzeug hashes; a lock of the e-mail for the client's address after too many
+wrong ones in a row, so the owner still logs in from elsewhere); failed log-ins
 are also limited per client address (:mod:`.throttle`): over the limit the
 form answers ``429`` with ``Retry-After`` and checks no password.
 """
@@ -15,6 +16,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from werkzeug.wrappers import Response
 
 from ..services.accounts import LoginPolicy, authenticate
+from ..web.ratelimit import client_address
 from ..web.redirects import safe_path
 from . import throttle
 from .auth import current_admin, forget, remember
@@ -43,7 +45,7 @@ def login() -> Any:
             error, status, headers = throttle.message(wait), 429, {"Retry-After": str(wait)}
         else:
             user, error = authenticate(form.email.data or "", form.password.data or "",
-                                       _policy())
+                                       client_address(), _policy())
             if user is not None:
                 throttle.succeeded()
                 remember(user.id, user.password_hash)

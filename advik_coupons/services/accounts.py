@@ -11,14 +11,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..state import get_state
-from ..store import retry
+from ..store import admin_sessions, login_counts, retry
 from ..store.models import AdminUser, ApiToken, utcnow
 
 TOKEN_PREFIX = "advk_"
@@ -98,6 +97,8 @@ def create_admin(email: str, password: str) -> AdminUser:
         if existing is not None:
             session.execute(update(AdminUser).where(AdminUser.id == existing.id)
                             .values(password_hash=hashed, failed_logins=0, locked_until=None))
+            admin_sessions.end_all(session, existing.id)  # a new password ends every session
+            login_counts.clear_email(session, email)
             session.commit()
             return existing
         user = AdminUser(email=email, password_hash=hashed, failed_logins=0,
@@ -115,38 +116,40 @@ def create_admin(email: str, password: str) -> AdminUser:
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """``ADVIK_ADMIN_MAX_FAILED_LOGINS`` wrong passwords in a row lock an account for
-    ``ADVIK_ADMIN_LOCK_MINUTES``."""
+    """``ADVIK_ADMIN_MAX_FAILED_LOGINS`` wrong passwords in a row for one e-mail from one
+    address lock that e-mail, for that address only, for ``ADVIK_ADMIN_LOCK_MINUTES``."""
 
     max_failed: int
     lock: timedelta
 
 
-def authenticate(email: str, password: str,
+def authenticate(email: str, password: str, address: str,
                  policy: LoginPolicy) -> tuple[AdminUser | None, str | None]:
-    """The admin for these credentials, or ``(None, message)``; counts failures in SQL."""
+    """The admin for these credentials, or ``(None, message)``.
+
+    Failures are counted per e-mail *and* client address (``store/login_counts.py``),
+    so a stranger's guesses lock only the stranger's address. Known and unknown
+    e-mails take the same path: one password hash checked (a dummy one when the
+    e-mail is unknown or locked), one count written, the same messages.
+    """
     session = get_state().session
-    email = email.strip().lower()
+    email = email.strip().lower()[:254]
+    now = utcnow()
+    key = login_counts.key_for("lock", email, address)
+    counted = login_counts.current(session, key, now)
+    locked = counted is not None and counted[0] >= policy.max_failed
     user = session.execute(select(AdminUser).where(AdminUser.email == email)
                            .execution_options(populate_existing=True)).scalar_one_or_none()
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None, WRONG_LOGIN
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    session.rollback()
+    checked = user.password_hash if user is not None and not locked else _DUMMY_HASH
+    right = check_password_hash(checked, password) and checked is not _DUMMY_HASH
+    if locked:
         return None, LOCKED
-    if not check_password_hash(user.password_hash, password):
-        values: dict[str, Any] = {"failed_logins": AdminUser.failed_logins + 1}
-        if user.failed_logins + 1 >= policy.max_failed:
-            values = {"failed_logins": 0, "locked_until": now + policy.lock}
-        session.execute(update(AdminUser).where(AdminUser.id == user.id).values(**values)
-                        .execution_options(synchronize_session=False))
-        session.commit()
+    if user is None or not right:
+        login_counts.hit(session, key, policy.lock, now, email=email,
+                         hold_at=policy.max_failed, hold=policy.lock)
         return None, WRONG_LOGIN
-    session.execute(update(AdminUser).where(AdminUser.id == user.id)
-                    .values(failed_logins=0, locked_until=None)
-                    .execution_options(synchronize_session=False))
-    session.commit()
+    login_counts.clear(session, key)
     return user, None
 
 

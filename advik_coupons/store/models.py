@@ -403,6 +403,32 @@ class AdminUser(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class AdminSession(Base):
+    """A logged-in admin browser: the cookie carries a random token, this row its SHA-256.
+
+    Deleting the row (log-out, a new password, idle for ``ADVIK_ADMIN_IDLE_MINUTES``)
+    makes every copy of the cookie worthless."""
+
+    __tablename__ = DEFAULT_PREFIX + "admin_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    admin_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class AdminLoginCount(Base):
+    """A fixed-window count of failed admin log-ins under a hashed key: one per e-mail and
+    client address (the lock), or per address (the throttle while Redis is down)."""
+
+    __tablename__ = DEFAULT_PREFIX + "admin_login_counts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True, index=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    window_ends: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 class ApiToken(Base):
     """A bearer token for the JSON API; only its SHA-256 is stored."""
 

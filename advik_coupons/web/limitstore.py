@@ -6,7 +6,8 @@ log-in throttle (:mod:`advik_coupons.admin.throttle`). Both read
 shared by every worker. When the storage fails (Redis down or not answering
 within half a second) the counts go to per-process memory for a few seconds,
 with a warning in the log, rather than failing the customer's or the admin's
-request.
+request. A caller with a shared count of its own (the admin log-in throttle
+counts in the database) passes it as the fallback instead.
 """
 
 from __future__ import annotations
@@ -65,15 +66,21 @@ class LimitStore:
         self._fallback_until = 0.0
         self._lock = threading.Lock()
 
-    def run(self, action: Callable[[Storage], T], what: str) -> T:
-        """``action(storage)``, or ``action(memory)`` while the storage is failing."""
-        if self.memory is not self.storage and time.monotonic() >= self._fallback_until:
+    def run(self, action: Callable[[Storage], T], what: str,
+            fallback: Callable[[], T] | None = None) -> T:
+        """``action(storage)``; while the storage is failing, ``fallback()`` when given
+        (a count every worker shares, such as the database), else ``action(memory)``."""
+        if self.memory is self.storage:
+            return action(self.memory)
+        if time.monotonic() >= self._fallback_until:
             try:
                 return action(self.storage)
             except self._failures as exc:
                 with self._lock:
                     self._fallback_until = time.monotonic() + FALLBACK_SECONDS
                 probes.storage_fell_back.send(None, what=what)
-                log.warning("%s: rate-limit storage %s failed (%s); counting in memory for "
-                            "%.0f s", what, self.url.split("@")[-1], exc, FALLBACK_SECONDS)
-        return action(self.memory)
+                log.warning("%s: rate-limit storage %s failed (%s); counting in %s for "
+                            "%.0f s", what, self.url.split("@")[-1], exc,
+                            "memory" if fallback is None else "the database",
+                            FALLBACK_SECONDS)
+        return action(self.memory) if fallback is None else fallback()

@@ -80,9 +80,9 @@ def test_search_by_code_prefix_or_name(any_admin: AdminClient, any_app: Flask) -
 
 
 def test_sort_by_code_used_and_created(admin: AdminClient, app: Flask) -> None:
-    now = datetime.now(UTC)
     for n, code in enumerate(["BBB", "AAA", "CCC"]):
         make_coupon(app, code=code, name=code)
+        now = datetime.now(UTC)  # after the coupon starts (it starts when it is made)
         with app.app_context():
             for i in range(n):
                 redeem(code, Booking(subtotal=Decimal("10.00"), booking_ref=f"{code}-{i}"),

@@ -14,11 +14,11 @@ import pytest
 import redis
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from advik_coupons.services.accounts import create_admin
 from advik_coupons.state import get_state
-from advik_coupons.store.models import AdminUser
+from advik_coupons.store.models import AdminLoginCount
 from tests.admin_support import ADMIN_EMAIL, ADMIN_PASSWORD, csrf_from
 from tests.conftest import REDIS_URL, make_app, unavailable
 
@@ -64,8 +64,8 @@ def assert_limited(response: Any, window: int = 60) -> None:
 def failed_logins(app: Flask, email: str) -> int:
     with app.app_context():
         db = get_state().session
-        count = db.execute(select(AdminUser.failed_logins)
-                           .where(AdminUser.email == email)).scalar_one()
+        count = db.execute(select(func.coalesce(func.sum(AdminLoginCount.hits), 0))
+                           .where(AdminLoginCount.email == email)).scalar_one()
         db.rollback()
         return int(count)
 
@@ -153,17 +153,35 @@ def test_without_trusted_proxies_forwarded_for_is_ignored(sqlite_url: str,
     assert statuses == [401, 401, 401, 429]
 
 
-def test_an_unreachable_redis_falls_back_to_memory(sqlite_url: str, tmp_path: Path,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
-    app = throttled_app(sqlite_url, tmp_path,
-                        ADVIK_RATELIMIT_STORAGE_URL="redis://127.0.0.1:1/0")
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+def test_an_unreachable_redis_falls_back_to_the_database(
+        sqlite_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    app = throttled_app(sqlite_url, tmp_path, ADVIK_RATELIMIT_STORAGE_URL=DEAD_REDIS)
     client = app.test_client()
-    with caplog.at_level(logging.WARNING, logger="advik_coupons.admin.throttle"):
+    with caplog.at_level(logging.WARNING, logger="advik_coupons.web.limitstore"):
         assert spray(client, 3) == [401, 401, 401]
         assert_limited(login(client, ADMIN_EMAIL, ADMIN_PASSWORD))
-    assert any("counting in memory" in r.getMessage() for r in caplog.records)
+    assert any("counting in the database" in r.getMessage() for r in caplog.records)
     other = app.test_client()
     assert login(other, ADMIN_EMAIL, ADMIN_PASSWORD, addr="198.51.100.9").status_code == 302
+
+
+def test_with_redis_down_the_limit_stays_one_for_all_workers(
+        any_app: Flask, tmp_path: Path) -> None:
+    """Issue 18 row 9: with Redis down each worker counted on its own (40 of 80 checked)."""
+    url = any_app.config["SQLALCHEMY_DATABASE_URI"]
+    workers = [make_app(url, tmp_path / name, ADVIK_ADMIN_LOGIN_RATE_LIMIT="4/minute",
+                        ADVIK_RATELIMIT_STORAGE_URL=DEAD_REDIS) for name in "ab"]
+    addr = "10.79." + ".".join(str(b) for b in secrets.token_bytes(2))
+    clients = [w.test_client() for w in workers]
+    statuses = [login(clients[i % 2], OTHER_ACCOUNTS[0], "Winter2024!", addr).status_code
+                for i in range(8)]
+    assert statuses == [401] * 4 + [429] * 4
+    for worker in workers:
+        with worker.app_context():
+            get_state().engine.dispose()
 
 
 @pytest.fixture
@@ -210,7 +228,7 @@ def test_a_burst_of_simultaneous_tries_gets_no_more_than_the_limit(
     assert statuses == Counter({401: 3, 429: len(clients) - 3})
     with app.app_context():
         session = get_state().session
-        checked = sum(session.execute(select(AdminUser.failed_logins).where(
-            AdminUser.email.in_(OTHER_ACCOUNTS))).scalars())
+        checked = sum(session.execute(select(AdminLoginCount.hits).where(
+            AdminLoginCount.email.in_(OTHER_ACCOUNTS))).scalars())
         session.rollback()
     assert checked == 3  # the passwords of the 429s were never checked
