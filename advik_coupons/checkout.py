@@ -10,7 +10,8 @@ counters and the ``coupon_applied``/``coupon_rejected`` signals are
 all read "This coupon isn't valid."
 
 Browsers on other origins may call it when their origin is listed in
-``ADVIK_CORS_ORIGINS`` (preflight ``OPTIONS`` included).
+``ADVIK_CORS_ORIGINS`` (preflight ``OPTIONS`` included); a post from any other
+site's page is ``403`` (:mod:`advik_coupons.web.origin`).
 
 The widget is ``templates/advik/coupon_widget.html`` plus
 ``static/advik-coupon.js`` and ``.css``, served by this blueprint at
@@ -48,6 +49,7 @@ from .services.links import LINK_COOKIE, LINK_DAYS, open_link
 from .services.quoting import quote
 from .state import get_state
 from .web.bodies import parse_booking, read_body
+from .web.origin import allowed_origins, check_origin
 from .web.ratelimit import check_apply_limit, init_limits
 from .web.redirects import safe_path
 
@@ -102,6 +104,7 @@ def remembered_code() -> str:
     return code if is_valid_code(code) else ""
 
 
+bp.before_request(check_origin)  # before the limit: another site's post is not counted
 bp.before_request(check_apply_limit)
 
 
@@ -118,12 +121,6 @@ def widget_config() -> ResponseReturnValue:
     response.cache_control.public = True
     response.cache_control.max_age = WIDGET_CONFIG_MAX_AGE
     return response
-
-
-def allowed_origins(app: Flask) -> frozenset[str]:
-    raw = app.config.get("ADVIK_CORS_ORIGINS") or ""
-    items = raw if isinstance(raw, list | tuple | set | frozenset) else str(raw).split(",")
-    return frozenset(str(o).strip().rstrip("/") for o in items if str(o).strip())
 
 
 @bp.after_request

@@ -28,7 +28,7 @@ from .store.engine import engine_options, tune_engine
 from .store.funnel import FunnelCounter
 from .store.models import use_table_prefix
 from .store.terms_cache import TermsCache
-from .web import errors
+from .web import bodylimit, errors
 
 
 class AdvikCoupons:
@@ -102,6 +102,7 @@ class AdvikCoupons:
         if app.config.get("ADVIK_DEMO"):
             demo.register(app, prefix)
         errors.register(app)
+        bodylimit.register(app)
         app.cli.add_command(advik_cli)
         load_hooks(app, self.state(app))  # hook modules: ADVIK_HOOKS_DIR, ADVIK_HOOKS, entry points
         if app.config.get("ADVIK_DELIVERY_THREAD"):

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+#: The largest amount the money columns keep (12 digits, 2 after the point).
+MAX_MONEY = Decimal("9999999999.99")
+TOTAL_TOO_LARGE = f"With tax the total would be above {MAX_MONEY}."
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 
@@ -70,3 +74,8 @@ def combined_price(subtotal: Decimal, own: Decimal, together: Decimal,
     coupon applied to it (``together`` is all their discounts; ``own`` is part of it)."""
     whole = price(subtotal, together, tax_rate)
     return Price(subtotal=whole.subtotal, discount=cents(own), tax=whole.tax, total=whole.total)
+
+
+def total_fits(subtotal: Decimal, tax_rate: Decimal) -> bool:
+    """Whether the booking's total before any discount (its largest) fits :data:`MAX_MONEY`."""
+    return price(subtotal, Decimal("0"), tax_rate).total <= MAX_MONEY

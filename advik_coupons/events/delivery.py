@@ -5,8 +5,10 @@ host or many): on MySQL/MariaDB (and PostgreSQL) due rows are locked with
 ``SELECT ... FOR UPDATE SKIP LOCKED``; elsewhere (SQLite) each row is taken by
 a conditional ``UPDATE`` that only one worker can win. A claim is a *lease*:
 ``claimed_until`` is set ``ADVIK_DELIVERY_LEASE_SECONDS`` ahead and the attempt
-is counted. A worker that dies between claiming and sending leaves the row
-pending; when the lease ends another worker sends it. The lease value is also
+is counted. A worker claims one notice at a time, right before sending it, so a
+lease covers one send, never a queue of them. A worker that dies between
+claiming and sending leaves the row pending; when the lease ends another
+worker sends it. The lease value is also
 the claim's fencing token: a worker records its result only while the row
 still carries its own lease, so one send is never recorded twice.
 
@@ -260,7 +262,12 @@ def send_one(app: Flask, channel: Channel, claimed: Claim) -> str:
 
 
 def drain_once(app: Flask, limit: int = BATCH, due_before: datetime | None = None) -> int:
-    """Claim and send one batch of due notices; returns how many were claimed."""
+    """Send up to ``limit`` due notices, each claimed just before its send; returns how many.
+
+    Each claim takes one notice, so its lease starts when its send starts: a slow
+    receiver never lets the lease of a notice still waiting in this worker run out
+    (which would let another worker send it too).
+    """
     with app.app_context():
         state = get_state(app)
         senders = {c.name: c for c in state.channels if c.send is not None}
@@ -268,10 +275,14 @@ def drain_once(app: Flask, limit: int = BATCH, due_before: datetime | None = Non
         for name in off:
             senders.pop(name)
             park(app, name, "endpoint disabled after 410 Gone; retry one notice to re-enable")
-        claims = claim(app, senders, limit, due_before=due_before)
-        for claimed in claims:
-            send_one(app, senders[claimed.item.channel], claimed)
-        return len(claims)
+        taken = 0
+        while taken < limit:  # one notice per claim: each lease covers one send only
+            claims = claim(app, senders, 1, due_before=due_before)
+            if not claims:
+                break
+            taken += 1
+            send_one(app, senders[claims[0].item.channel], claims[0])
+        return taken
 
 
 def drain(app: Flask, periodic: Periodic | None = None) -> int:

@@ -144,3 +144,26 @@ def fire(requests: list[tuple[str, dict[str, Any]]], headers: dict[str, str] | N
                 return_exceptions=True)
 
     return asyncio.run(run())
+
+
+def start_deliver_workers(env: dict[str, str], count: int,
+                          poll: float = 0.2) -> list[subprocess.Popen[str]]:
+    """``count`` outbox worker processes (``advik-coupons deliver``) on ``env``."""
+    cli = str(Path(sys.executable).parent / "advik-coupons")
+    return [subprocess.Popen([cli, "deliver", "--poll", str(poll)], env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for _ in range(count)]
+
+
+def stop_deliver_workers(workers: list[subprocess.Popen[str]]) -> list[int]:
+    """SIGTERM every worker, wait for it; their exit codes."""
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=5)
+    return [worker.returncode for worker in workers]
