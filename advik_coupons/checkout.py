@@ -6,8 +6,9 @@ customer's message), ``400`` (``invalid_request`` naming each bad field) or
 ``429`` (too many attempts, see :mod:`advik_coupons.web.ratelimit`). The tax rate
 is the site's (``ADVIK_TAX_RATE``), never the client's; pricing, the funnel
 counters and the ``coupon_applied``/``coupon_rejected`` signals are
-:func:`advik_coupons.services.quoting.quote`'s. Unknown, malformed and inactive codes
-all read "This coupon isn't valid."
+:func:`advik_coupons.services.quoting.quote`'s. Unknown, malformed, inactive and
+archived codes all read "This coupon isn't valid." with the reason ``not_found``
+(the funnel and the signal keep the real reason).
 
 Browsers on other origins may call it when their origin is listed in
 ``ADVIK_CORS_ORIGINS`` (preflight ``OPTIONS`` included); a post from any other
@@ -43,6 +44,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from .domain.codes import is_valid_code, normalize_code
+from .domain.errors import CouponRejected
+from .domain.messages import PUBLIC_AS_NOT_FOUND
 from .domain.money import as_str, format_money, price
 from .resources import resource_dir
 from .services.links import LINK_COOKIE, LINK_DAYS, open_link
@@ -75,7 +78,12 @@ def register(app: Flask, prefix: str) -> None:
 def apply() -> ResponseReturnValue:
     """Validate a code against the booking and answer with the new price summary."""
     code, booking = parse_booking(read_body(request))
-    return jsonify(quote(code, booking).as_json())
+    try:
+        return jsonify(quote(code, booking).as_json())
+    except CouponRejected as rejected:  # counted with its real reason; answered as unknown
+        if rejected.reason in PUBLIC_AS_NOT_FOUND:
+            raise CouponRejected("not_found") from None
+        raise
 
 
 @bp.get("/go/<path:code>")

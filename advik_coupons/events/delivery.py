@@ -20,7 +20,8 @@ when the receiver answers ``Retry-After`` (honoured up to a day). After
 21 min, 85 min, 5.7 h, then 12 h steps: about 2.8 days, close to the Standard
 Webhooks schedule) the notice is ``failed``; an admin can retry it. A
 ``410 Gone`` answer disables the endpoint: its pending notices become
-``disabled`` until an admin retries one (or the URL setting changes).
+``disabled`` until an admin retries one, which sends them all again (or the URL
+setting changes).
 Every attempt of one event carries the same event id (``webhook-id``).
 """
 
@@ -353,7 +354,8 @@ def start_thread(app: Flask, poll_seconds: float = 1.0,
 def retry(app: Flask, row_id: int) -> bool:
     """Send a ``failed`` or ``disabled`` notice again from a fresh schedule.
 
-    Retrying a ``disabled`` notice re-enables its channel's endpoint. Returns
+    Retrying a ``disabled`` notice re-enables its channel's endpoint and sends every
+    notice parked with it again (each from a fresh schedule). Returns
     False when the row is not in a state that can be retried.
     """
     with app.app_context():
@@ -366,6 +368,14 @@ def retry(app: Flask, row_id: int) -> bool:
             endpoint = session.get(HookEndpoint, row.channel)
             if endpoint is not None:
                 session.delete(endpoint)
+            # The endpoint is back: every notice parked with it goes out again, not just this one.
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.channel == row.channel, OutboxMessage.status == "disabled",
+                       OutboxMessage.id != row.id)
+                .values(status="pending", attempts=0, next_attempt_at=utcnow(),
+                        claimed_until=None)
+                .execution_options(synchronize_session=False))
         row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
         row.claimed_until = None
         session.commit()

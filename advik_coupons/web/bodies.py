@@ -20,7 +20,7 @@ from ..domain.codes import MAX_CODE_LENGTH, normalize_code
 from ..domain.coupon import ID_RE
 from ..domain.emails import EMAIL_RE
 from ..domain.errors import InvalidRequest
-from ..domain.money import MAX_MONEY
+from ..domain.money import MAX_MONEY, is_amount_text
 from ..domain.values import read_time
 
 MAX_REF = 120
@@ -124,9 +124,12 @@ def money_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
         errors[key] = "Must be an amount like 120.00."
         return None
+    text = str(value).strip()
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text) if is_amount_text(text) else None
     except InvalidOperation:
+        amount = None
+    if amount is None:
         errors[key] = "Must be an amount like 120.00."
         return None
     if not amount.is_finite():
@@ -138,7 +141,7 @@ def money_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
     elif amount != amount.quantize(Decimal("0.01")):
         errors[key] = "Use at most two decimals."
     else:
-        return amount.quantize(Decimal("0.01"))
+        return (amount + 0).quantize(Decimal("0.01"))  # + 0: -0 is 0
     return None
 
 

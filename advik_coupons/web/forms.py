@@ -44,7 +44,7 @@ from ..domain.coupon import (
     ordered,
 )
 from ..domain.errors import InvalidRequest
-from ..domain.money import MAX_MONEY
+from ..domain.money import MAX_MONEY, is_amount_text
 from ..domain.rules import end_of_day, start_of_day
 from ..domain.values import hours_text, read_emails, read_hours, read_ids, words
 
@@ -150,6 +150,8 @@ def _finite_money(form: Any, field: Field) -> None:
     value = field.data
     if value is None:
         return
+    if field.raw_data and not is_amount_text(str(field.raw_data[0])):
+        raise ValidationError("Enter a number like 120.00.")
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValidationError("Enter a number.")
     if value < 0:
