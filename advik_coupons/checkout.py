@@ -6,11 +6,13 @@ customer's message), ``400`` (``invalid_request`` naming each bad field) or
 ``429`` (too many attempts, see :mod:`advik_coupons.web.ratelimit`). The tax rate
 is the site's (``ADVIK_TAX_RATE``), never the client's; pricing, the funnel
 counters and the ``coupon_applied``/``coupon_rejected`` signals are
-:func:`advik_coupons.services.quoting.quote`'s. Unknown, malformed and inactive codes
-all read "This coupon isn't valid."
+:func:`advik_coupons.services.quoting.quote`'s. Unknown, malformed, inactive and
+archived codes all read "This coupon isn't valid." with the reason ``not_found``
+(the funnel and the signal keep the real reason).
 
 Browsers on other origins may call it when their origin is listed in
-``ADVIK_CORS_ORIGINS`` (preflight ``OPTIONS`` included).
+``ADVIK_CORS_ORIGINS`` (preflight ``OPTIONS`` included); a post from any other
+site's page is ``403`` (:mod:`advik_coupons.web.origin`).
 
 The widget is ``templates/advik/coupon_widget.html`` plus
 ``static/advik-coupon.js`` and ``.css``, served by this blueprint at
@@ -42,12 +44,15 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response
 
 from .domain.codes import is_valid_code, normalize_code
+from .domain.errors import CouponRejected
+from .domain.messages import PUBLIC_AS_NOT_FOUND
 from .domain.money import as_str, format_money, price
 from .resources import resource_dir
 from .services.links import LINK_COOKIE, LINK_DAYS, open_link
 from .services.quoting import quote
 from .state import get_state
 from .web.bodies import parse_booking, read_body
+from .web.origin import allowed_origins, check_origin
 from .web.ratelimit import check_apply_limit, init_limits
 from .web.redirects import safe_path
 
@@ -73,7 +78,12 @@ def register(app: Flask, prefix: str) -> None:
 def apply() -> ResponseReturnValue:
     """Validate a code against the booking and answer with the new price summary."""
     code, booking = parse_booking(read_body(request))
-    return jsonify(quote(code, booking).as_json())
+    try:
+        return jsonify(quote(code, booking).as_json())
+    except CouponRejected as rejected:  # counted with its real reason; answered as unknown
+        if rejected.reason in PUBLIC_AS_NOT_FOUND:
+            raise CouponRejected("not_found") from None
+        raise
 
 
 @bp.get("/go/<path:code>")
@@ -102,6 +112,7 @@ def remembered_code() -> str:
     return code if is_valid_code(code) else ""
 
 
+bp.before_request(check_origin)  # before the limit: another site's post is not counted
 bp.before_request(check_apply_limit)
 
 
@@ -118,12 +129,6 @@ def widget_config() -> ResponseReturnValue:
     response.cache_control.public = True
     response.cache_control.max_age = WIDGET_CONFIG_MAX_AGE
     return response
-
-
-def allowed_origins(app: Flask) -> frozenset[str]:
-    raw = app.config.get("ADVIK_CORS_ORIGINS") or ""
-    items = raw if isinstance(raw, list | tuple | set | frozenset) else str(raw).split(",")
-    return frozenset(str(o).strip().rstrip("/") for o in items if str(o).strip())
 
 
 @bp.after_request

@@ -29,7 +29,7 @@ from .store.engine import engine_options, tune_engine
 from .store.funnel import FunnelCounter
 from .store.models import use_table_prefix
 from .store.terms_cache import TermsCache
-from .web import errors, headers, health, metrics, tracing
+from .web import bodylimit, errors, headers, health, metrics, tracing
 
 
 class AdvikCoupons:
@@ -109,6 +109,7 @@ class AdvikCoupons:
             connect_event_log(app)
         metrics.register(app)  # with ADVIK_METRICS_PATH: the endpoint and its request hooks
         headers.register(app)  # nosniff, Referrer-Policy, CSP; no-store on admin pages
+        bodylimit.register(app)
         app.cli.add_command(advik_cli)
         load_hooks(app, self.state(app))  # hook modules: ADVIK_HOOKS_DIR, ADVIK_HOOKS, entry points
         if app.config.get("ADVIK_DELIVERY_THREAD"):

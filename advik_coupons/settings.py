@@ -62,6 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ADVIK_HOOKS_DIR", None,
             "Folder whose `*.py` hook modules are loaded at start-up. Default: the "
             "bundled `hooks/` folder (webhook and Slack); an empty value loads none."),
+    Setting("ADVIK_HOOK_TIMEOUT_SECONDS", 10.0,
+            "Time budget of one signal receiver's call; a call over it is abandoned and that "
+            "receiver is skipped until it returns (logged at most once a minute)."),
+    Setting("ADVIK_HOOK_REGISTER_SECONDS", 10.0,
+            "How long a hook module's `register()` may take at start-up; one that takes "
+            "longer is logged by name and the app starts without it."),
     Setting("ADVIK_RATELIMIT_STORAGE_URL", "memory://",
             "Where the apply limit and the failed admin log-ins count (a `limits` storage "
             "URL): `memory://` (one process) or `redis://host:6379` (shared by all "

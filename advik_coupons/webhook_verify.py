@@ -35,12 +35,14 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
 
 SECRET_PREFIX = "whsec_"
 DEFAULT_TOLERANCE = 300
+TIMESTAMP_RE = re.compile(r"[0-9]{1,12}", re.ASCII)
 
 
 class WebhookVerificationError(ValueError):
@@ -79,16 +81,18 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes | str, *,
            tolerance: int = DEFAULT_TOLERANCE, now: float | None = None) -> dict[str, Any]:
     """Check a webhook request and return its JSON event.
 
-    Raises :class:`WebhookVerificationError` when a header is missing, the
-    timestamp is outside ``tolerance`` seconds, or no signature matches.
+    Raises :class:`WebhookVerificationError` (and nothing else, whatever the
+    headers and the body hold) when a header is missing or malformed, the
+    timestamp is outside ``tolerance`` seconds, no signature matches or the
+    body is not a JSON object. A bad ``secret`` is the receiver's own
+    mistake: :class:`ValueError`.
     """
-    msg_id = _header(headers, "webhook-id")
-    stamp = _header(headers, "webhook-timestamp")
-    signatures = _header(headers, "webhook-signature")
-    try:
-        timestamp = int(stamp)
-    except ValueError:
-        raise WebhookVerificationError("webhook-timestamp is not a number") from None
+    msg_id = _text(_header(headers, "webhook-id"), "webhook-id")
+    stamp = _header(headers, "webhook-timestamp").strip()
+    signatures = _text(_header(headers, "webhook-signature"), "webhook-signature")
+    if not TIMESTAMP_RE.fullmatch(stamp):  # ASCII digits only, never a 400-digit number
+        raise WebhookVerificationError("webhook-timestamp is not a Unix time in seconds")
+    timestamp = int(stamp)
     current = time.time() if now is None else now
     if abs(current - timestamp) > tolerance:
         raise WebhookVerificationError("webhook-timestamp is too old or too new")
@@ -100,7 +104,18 @@ def verify(secret: str, headers: Mapping[str, str], body: bytes | str, *,
     if not matched:
         raise WebhookVerificationError("no matching signature")
     try:
-        event: dict[str, Any] = json.loads(body)
-    except ValueError:
+        event = json.loads(body)
+    except (ValueError, RecursionError):
         raise WebhookVerificationError("the body is not JSON") from None
+    if not isinstance(event, dict):
+        raise WebhookVerificationError("the body is not a JSON object")
     return event
+
+
+def _text(value: str, name: str) -> str:
+    """A header value that is text (a lone surrogate cannot be signed or compared)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise WebhookVerificationError(f"{name} is not text") from None
+    return value

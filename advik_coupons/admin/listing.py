@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..domain.codes import normalize_code
+from ..domain.codes import is_valid_code, normalize_code
 from ..store.dialects import like_ignoring_case
 from ..store.models import Coupon, CouponCode
 
@@ -43,7 +43,7 @@ def status_condition(status: str, now: datetime) -> ColumnElement[bool]:
 def _code_range(query: str) -> tuple[str, str] | None:
     """Codes starting with ``query`` as an index range (codes are stored upper-case)."""
     code = normalize_code(query)
-    if not code:
+    if not is_valid_code(code):  # nothing else can start a code (and U+10FFFF has no next)
         return None
     return code, code[:-1] + chr(ord(code[-1]) + 1)
 

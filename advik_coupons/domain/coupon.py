@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +34,11 @@ from .messages import (
 )
 from .terms import AUDIENCES, DISCOUNT_TYPES, RECURRING_SCOPES, WEEKDAYS
 
-MAX_MONEY = Decimal("9999999999.99")
+#: The moments a coupon may start or end at (UTC): far enough from the calendar's ends
+#: that a day added or a time zone applied never leaves it.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 12, 31, 23, 59, 59, tzinfo=UTC)
+MOMENT_RANGE = f"Use a date between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}."
 MAX_USES = 2_000_000_000
 KINDS = ("text", "longtext", "code", "choice", "money", "count", "flag", "set", "moment",
          "ids", "emails", "hours")
@@ -144,3 +149,11 @@ def ordered(spec: FieldSpec, chosen: Any) -> list[str]:
     """A ``set`` field's value as a list in the order of its choices."""
     picked = set(chosen.split(",")) if isinstance(chosen, str) else set(chosen or ())
     return [c for c in spec.choices if c in picked]
+
+
+def in_range(moment: datetime) -> bool:
+    """Whether an aware ``moment`` lies between :data:`EARLIEST` and :data:`LATEST`."""
+    try:
+        return EARLIEST <= moment.astimezone(UTC) <= LATEST
+    except (OverflowError, ValueError):  # 0001-01-01 at +14:00 is before year 1 in UTC
+        return False

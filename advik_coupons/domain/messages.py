@@ -36,6 +36,10 @@ NOT_VALID = "This coupon isn't valid."
 APPLIED = "Coupon applied"
 RATE_LIMITED = "Too many attempts. Please wait a moment and try again."
 
+#: Reasons the public apply endpoint answers as ``not_found``: whether a code exists
+#: but is switched off is the host's to know (``POST /api/v1/quote``), not a guesser's.
+PUBLIC_AS_NOT_FOUND = frozenset({"inactive"})
+
 #: The customer's message for each reason (``str.format`` fields named in braces).
 #: ``booking_type_not_allowed`` has one message per booking type the coupon is for.
 REJECTIONS: dict[str, str] = {

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+#: The largest amount the money columns keep (12 digits, 2 after the point).
+MAX_MONEY = Decimal("9999999999.99")
+TOTAL_TOO_LARGE = f"With tax the total would be above {MAX_MONEY}."
+
+#: An amount as people and JSON write it: ASCII digits only (``Decimal`` alone would
+#: also read ``1_000`` and Arabic-Indic digits).
+_AMOUNT = re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\s*")
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
@@ -70,3 +79,13 @@ def combined_price(subtotal: Decimal, own: Decimal, together: Decimal,
     coupon applied to it (``together`` is all their discounts; ``own`` is part of it)."""
     whole = price(subtotal, together, tax_rate)
     return Price(subtotal=whole.subtotal, discount=cents(own), tax=whole.tax, total=whole.total)
+
+
+def total_fits(subtotal: Decimal, tax_rate: Decimal) -> bool:
+    """Whether the booking's total before any discount (its largest) fits :data:`MAX_MONEY`."""
+    return price(subtotal, Decimal("0"), tax_rate).total <= MAX_MONEY
+
+
+def is_amount_text(text: str) -> bool:
+    """Whether ``text`` is written as an amount (``120``, ``120.50``, ``1E+2``)."""
+    return _AMOUNT.fullmatch(text) is not None

@@ -5,8 +5,10 @@ host or many): on MySQL/MariaDB (and PostgreSQL) due rows are locked with
 ``SELECT ... FOR UPDATE SKIP LOCKED``; elsewhere (SQLite) each row is taken by
 a conditional ``UPDATE`` that only one worker can win. A claim is a *lease*:
 ``claimed_until`` is set ``ADVIK_DELIVERY_LEASE_SECONDS`` ahead and the attempt
-is counted. A worker that dies between claiming and sending leaves the row
-pending; when the lease ends another worker sends it. The lease value is also
+is counted. A worker claims one notice at a time, right before sending it, so a
+lease covers one send, never a queue of them. A worker that dies between
+claiming and sending leaves the row pending; when the lease ends another
+worker sends it. The lease value is also
 the claim's fencing token: a worker records its result only while the row
 still carries its own lease, so one send is never recorded twice.
 
@@ -18,7 +20,8 @@ when the receiver answers ``Retry-After`` (honoured up to a day). After
 21 min, 85 min, 5.7 h, then 12 h steps: about 2.8 days, close to the Standard
 Webhooks schedule) the notice is ``failed``; an admin can retry it. A
 ``410 Gone`` answer disables the endpoint: its pending notices become
-``disabled`` until an admin retries one (or the URL setting changes).
+``disabled`` until an admin retries one, which sends them all again (or the URL
+setting changes).
 Every attempt of one event carries the same event id (``webhook-id``).
 """
 
@@ -263,7 +266,12 @@ def send_one(app: Flask, channel: Channel, claimed: Claim) -> str:
 
 
 def drain_once(app: Flask, limit: int = BATCH, due_before: datetime | None = None) -> int:
-    """Claim and send one batch of due notices; returns how many were claimed."""
+    """Send up to ``limit`` due notices, each claimed just before its send; returns how many.
+
+    Each claim takes one notice, so its lease starts when its send starts: a slow
+    receiver never lets the lease of a notice still waiting in this worker run out
+    (which would let another worker send it too).
+    """
     with app.app_context():
         state = get_state(app)
         senders = {c.name: c for c in state.channels if c.send is not None}
@@ -271,12 +279,17 @@ def drain_once(app: Flask, limit: int = BATCH, due_before: datetime | None = Non
         for name in off:
             senders.pop(name)
             park(app, name, "endpoint disabled after 410 Gone; retry one notice to re-enable")
-        claims = claim(app, senders, limit, due_before=due_before)
-        for claimed in claims:
+        taken = 0
+        while taken < limit:  # one notice per claim: each lease covers one send only
+            claims = claim(app, senders, 1, due_before=due_before)
+            if not claims:
+                break
+            taken += 1
+            claimed = claims[0]
             status = send_one(app, senders[claimed.item.channel], claimed)
             probes.delivery_attempted.send(app, channel=claimed.item.channel,
                                            result=ATTEMPT_RESULTS.get(status, status))
-        return len(claims)
+        return taken
 
 
 def drain(app: Flask, periodic: Periodic | None = None) -> int:
@@ -347,7 +360,8 @@ def start_thread(app: Flask, poll_seconds: float = 1.0,
 def retry(app: Flask, row_id: int) -> bool:
     """Send a ``failed`` or ``disabled`` notice again from a fresh schedule.
 
-    Retrying a ``disabled`` notice re-enables its channel's endpoint. Returns
+    Retrying a ``disabled`` notice re-enables its channel's endpoint and sends every
+    notice parked with it again (each from a fresh schedule). Returns
     False when the row is not in a state that can be retried.
     """
     with app.app_context():
@@ -360,6 +374,14 @@ def retry(app: Flask, row_id: int) -> bool:
             endpoint = session.get(HookEndpoint, row.channel)
             if endpoint is not None:
                 session.delete(endpoint)
+            # The endpoint is back: every notice parked with it goes out again, not just this one.
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.channel == row.channel, OutboxMessage.status == "disabled",
+                       OutboxMessage.id != row.id)
+                .values(status="pending", attempts=0, next_attempt_at=utcnow(),
+                        claimed_until=None)
+                .execution_options(synchronize_session=False))
         row.status, row.attempts, row.next_attempt_at = "pending", 0, utcnow()
         row.claimed_until = None
         session.commit()

@@ -21,8 +21,10 @@ Receivers stay connected: blinker holds receivers weakly by default, so the
 loader keeps a strong reference to every receiver a module connects (for the
 app's lifetime, or the process's for import-time connections).
 
-A module that fails to import, or whose ``register`` raises, is logged by name
-and skipped: the app starts without it.
+A module that fails to import, or whose ``register`` raises or does not return
+within ``ADVIK_HOOK_REGISTER_SECONDS`` (it runs in a thread of its own; a hung
+one is left behind, and what it connects afterwards is disconnected), is
+logged by name and skipped: the app starts without it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import hashlib
 import importlib.util
 import logging
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import import_module
@@ -48,6 +51,8 @@ from ..state import AppState
 log = logging.getLogger("advik_coupons.hooks")
 
 ENTRY_POINT_GROUP = "advik_coupons.hooks"
+REGISTER_SECONDS = 10.0
+_REGISTERING = threading.Lock()
 _import_time_refs: list[Any] = []
 
 
@@ -102,14 +107,19 @@ def _sources(app: Flask) -> list[tuple[str, Callable[[], Any]]]:
 
 
 @contextmanager
-def _keeping(into: list[Any]) -> Iterator[None]:
+def _keeping(into: list[Any], given_up: threading.Event | None = None) -> Iterator[None]:
     """Keep a strong reference to every receiver connected to our signals meanwhile.
 
     Uses blinker's ``receiver_connected``, which hands over the receiver itself
     while ``connect`` runs, before a weakly connected closure can be collected.
+    Once ``given_up`` is set (a ``register()`` past its time limit) a receiver it
+    connects is disconnected again instead: the app runs without that module.
     """
 
-    def keep(_signal: Any, *, receiver: Any, **_kw: Any) -> None:
+    def keep(signal: Any, *, receiver: Any, sender: Any = None, **_kw: Any) -> None:
+        if given_up is not None and given_up.is_set():
+            signal.disconnect(receiver, sender)
+            return
         into.append(receiver)
 
     for sig in ALL_SIGNALS:
@@ -121,10 +131,53 @@ def _keeping(into: list[Any]) -> Iterator[None]:
             sig.receiver_connected.disconnect(keep)
 
 
+def _register_in_time(app: Flask, state: AppState, label: str,
+                      register: Callable[..., Any]) -> bool:
+    """Run ``register(app, state)`` in a thread, at most ``ADVIK_HOOK_REGISTER_SECONDS``.
+
+    True when it returned in time; a ``register()`` that raises or hangs is
+    logged by the module's name and the app starts without it.
+    """
+    limit = float(app.config.get("ADVIK_HOOK_REGISTER_SECONDS") or REGISTER_SECONDS)
+    given_up = threading.Event()
+    failed: list[BaseException] = []
+    connected: list[Any] = []
+
+    def call() -> None:
+        try:
+            with _keeping(connected, given_up):
+                register(app, state)
+        except BaseException as exc:  # noqa: BLE001 - reported by the loader, by name
+            failed.append(exc)
+
+    worker = threading.Thread(target=call, name=f"advik-hook-register {label}", daemon=True)
+    with _REGISTERING:  # one register() at a time: _keeping watches every signal
+        worker.start()
+        worker.join(limit)
+        if worker.is_alive():
+            given_up.set()
+            _disconnect(connected)
+            log.error("hook module %s: register() did not finish in %.1f s; the app starts "
+                      "without it", label, limit)
+            return False
+    if failed:
+        _disconnect(connected)
+        log.error("hook module %s: register() raised; the app starts without it", label,
+                  exc_info=failed[0])
+        return False
+    state.hook_receivers.extend(connected)
+    return True
+
+
+def _disconnect(receivers: list[Any]) -> None:
+    for sig in ALL_SIGNALS:
+        for receiver in receivers:
+            sig.disconnect(receiver)
+
+
 def load_hooks(app: Flask, state: AppState) -> list[str]:
     """Load every hook module for ``app``; returns the names that loaded."""
     loaded: list[str] = []
-    refs = state.hook_receivers
     for label, load in _sources(app):
         try:
             with _keeping(_import_time_refs):
@@ -134,13 +187,7 @@ def load_hooks(app: Flask, state: AppState) -> list[str]:
             continue
         register = target if not isinstance(target, ModuleType) else getattr(
             target, "register", None)
-        try:
-            if callable(register):
-                with _keeping(refs):
-                    register(app, state)
-        except Exception:
-            log.exception("hook module %s: register() raised; the app starts without it",
-                          label)
+        if callable(register) and not _register_in_time(app, state, label, register):
             continue
         loaded.append(label)
         log.info("hook module %s loaded", label)

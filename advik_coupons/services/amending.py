@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from .. import signals
-from ..domain.errors import Conflict, CouponRejected, NotFound
-from ..domain.money import combined_price
+from ..domain.errors import Conflict, CouponRejected, InvalidRequest, NotFound
+from ..domain.money import TOTAL_TOO_LARGE, combined_price, total_fits
 from ..domain.pricing import apply_one, line_json, remaining_after
 from ..domain.rules import Booking, Context, Terms, check_combining, check_continuation, validate
 from ..events import emit, stage
@@ -45,6 +45,8 @@ def amend(redemption_id: int, booking: Booking, *,
     redeemed on the booking after it) or :class:`CouponRejected`.
     """
     state = get_state()
+    if not total_fits(booking.subtotal, state.tax_rate):
+        raise InvalidRequest({"subtotal": TOTAL_TOO_LARGE})
     session = state.session
     ctx = rules_context(state, now)
     row = session.get(Redemption, redemption_id)

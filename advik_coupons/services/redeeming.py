@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..domain.codes import is_valid_code, normalize_code
-from ..domain.errors import Conflict, CouponRejected
-from ..domain.money import combined_price
+from ..domain.errors import Conflict, CouponRejected, InvalidRequest
+from ..domain.money import TOTAL_TOO_LARGE, combined_price, total_fits
 from ..domain.pricing import apply_one, line_json, remaining_after
 from ..domain.rules import (
     Booking,
@@ -90,6 +90,8 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
     if not booking.booking_ref:
         raise ValueError("a redemption needs the booking's booking_ref")
     state = get_state()
+    if not total_fits(booking.subtotal, state.tax_rate):
+        raise InvalidRequest({"subtotal": TOTAL_TOO_LARGE})
     session = state.session
     ctx = rules_context(state, now)
     key = normalize_code(code)

@@ -13,12 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain.booking import BOOKING_TYPES, MAX_LINES, MAX_QUANTITY, Booking, Line
 from ..domain.codes import MAX_CODE_LENGTH, normalize_code
-from ..domain.coupon import ID_RE, MAX_MONEY
+from ..domain.coupon import ID_RE
 from ..domain.emails import EMAIL_RE
 from ..domain.errors import InvalidRequest
+from ..domain.money import MAX_MONEY, is_amount_text
 from ..domain.values import read_time
 
 MAX_REF = 120
@@ -39,7 +41,7 @@ def read_body(req: Request) -> dict[str, Any]:
 
 def _parse_body(req: Request) -> dict[str, Any]:
     if req.content_length is not None and req.content_length > MAX_BODY:
-        raise InvalidRequest({"body": "The request body is too large."})
+        raise RequestEntityTooLarge()  # web.bodylimit refuses it earlier; kept for direct callers
     if req.is_json:
         raw = req.get_data(cache=True)
         if not raw.strip():
@@ -122,9 +124,12 @@ def money_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal | float):
         errors[key] = "Must be an amount like 120.00."
         return None
+    text = str(value).strip()
     try:
-        amount = Decimal(str(value).strip())
+        amount = Decimal(text) if is_amount_text(text) else None
     except InvalidOperation:
+        amount = None
+    if amount is None:
         errors[key] = "Must be an amount like 120.00."
         return None
     if not amount.is_finite():
@@ -136,7 +141,7 @@ def money_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
     elif amount != amount.quantize(Decimal("0.01")):
         errors[key] = "Use at most two decimals."
     else:
-        return amount.quantize(Decimal("0.01"))
+        return (amount + 0).quantize(Decimal("0.01"))  # + 0: -0 is 0
     return None
 
 
@@ -264,7 +269,9 @@ def codes_field(body: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, .
 def _subtotal(body: Mapping[str, Any], items: tuple[Line, ...],
               errors: dict[str, str]) -> Decimal | None:
     """The subtotal given, or the lines' sum; when both are given they must agree."""
-    given = money_field(body, "subtotal", errors, required=not items and "items" not in body)
+    # Without lines (none sent, or "items": null) the subtotal is needed; bad lines are
+    # reported on their own.
+    given = money_field(body, "subtotal", errors, required=not items and "items" not in errors)
     if not items:
         return given
     total = sum((line.amount for line in items), Decimal("0.00"))

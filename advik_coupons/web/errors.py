@@ -10,8 +10,9 @@ for the base class, so a host's handler for one class
 (``@app.errorhandler(CouponRejected)``) wins by Flask's own rules.
 
 :class:`RateLimited` is raised by the web layer itself (``429`` with
-``Retry-After``); like Flask-WTF's ``CSRFError`` it is an HTTP exception, so
-a host can replace it with ``app.errorhandler(RateLimited)``.
+``Retry-After``), and :class:`CrossOrigin` (``403``) for another site's form
+post; like Flask-WTF's ``CSRFError`` each is an HTTP exception, so a host can
+replace it with ``app.errorhandler(RateLimited)``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException, TooManyRequests
+from werkzeug.exceptions import Forbidden, HTTPException, TooManyRequests
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from ..domain.errors import (
@@ -83,6 +84,22 @@ class RateLimited(TooManyRequests):
 
     def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
         return [("Content-Type", "application/json"), ("Retry-After", str(self.retry_after))]
+
+
+class CrossOrigin(Forbidden):
+    """A browser post from an origin that may not use the endpoint: ``403`` JSON."""
+
+    message = "This site does not accept coupon codes from another site's page."
+
+    def __init__(self) -> None:
+        super().__init__(description=self.message)
+
+    def get_body(self, environ: Any = None, scope: Any = None) -> str:
+        return json.dumps({"valid": False, "error": "forbidden", "reason": "cross_origin",
+                           "message": self.message})
+
+    def get_headers(self, environ: Any = None, scope: Any = None) -> list[tuple[str, str]]:
+        return [("Content-Type", "application/json")]
 
 
 def register(app: Flask) -> None:

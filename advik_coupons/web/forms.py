@@ -33,8 +33,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain.codes import is_valid_code, normalize_code
-from ..domain.coupon import FIELDS, MAX_MONEY, MAX_USES, READ_ONLY, FieldSpec, defaults, ordered
+from ..domain.coupon import (
+    FIELDS,
+    MAX_USES,
+    MOMENT_RANGE,
+    READ_ONLY,
+    FieldSpec,
+    defaults,
+    in_range,
+    ordered,
+)
 from ..domain.errors import InvalidRequest
+from ..domain.money import MAX_MONEY, is_amount_text
 from ..domain.rules import end_of_day, start_of_day
 from ..domain.values import hours_text, read_emails, read_hours, read_ids, words
 
@@ -67,12 +77,15 @@ class MomentField(StringField):
         try:
             if len(raw) == 10:
                 day = date.fromisoformat(raw)
-                return end_of_day(day, tz) if self.end_of_day else start_of_day(day, tz)
-            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+                moment = end_of_day(day, tz) if self.end_of_day else start_of_day(day, tz)
+            else:
+                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError("Use a date like 2026-12-31 or 2026-12-31T18:00.") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=tz)
+        if not in_range(moment):
+            raise ValidationError(MOMENT_RANGE)
         return moment.replace(microsecond=0)
 
 
@@ -137,6 +150,8 @@ def _finite_money(form: Any, field: Field) -> None:
     value = field.data
     if value is None:
         return
+    if field.raw_data and not is_amount_text(str(field.raw_data[0])):
+        raise ValidationError("Enter a number like 120.00.")
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValidationError("Enter a number.")
     if value < 0:

@@ -3,12 +3,17 @@
 ``ADVIK_APPLY_RATE_LIMIT`` (e.g. ``30/minute``; empty turns it off) is counted
 twice, in fixed windows:
 
-* per client address — the socket's address, or the ``X-Forwarded-For`` entry
+* per client — the socket's address, or the ``X-Forwarded-For`` entry
   added by the outermost of the ``ADVIK_TRUSTED_PROXIES`` proxies (the same
   choice werkzeug's ``ProxyFix`` makes, without rewriting the host's WSGI
-  environ);
+  environ); an IPv6 client is its /64 (one line, one customer, hands out a
+  whole /64), an IPv4-mapped IPv6 address is its IPv4 address;
 * per e-mail, when the body carries one (hashed, so the storage never holds
-  addresses).
+  addresses): it counts the *clients* that tried the e-mail in the window, not
+  the tries. The e-mail's counter moves only when a client's counter for that
+  e-mail starts, so one client typing someone else's e-mail again and again
+  (held back by its own limit) never locks that customer out, while many
+  clients spraying one e-mail still are.
 
 ``ADVIK_RATELIMIT_STORAGE_URL`` picks the storage (any ``limits`` storage URL):
 ``memory://`` for one process, ``redis://…`` to share the counts among all
@@ -26,6 +31,7 @@ module-level one, so two apps in one process keep their own memory counts.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import time
 
 from flask import Flask, current_app, request
@@ -44,22 +50,47 @@ APPLY_ENDPOINT = "advik_checkout.apply"
 #: A campaign link is counted like a try of a code.
 LINK_ENDPOINT = "advik_checkout.go"
 
-# KEYS: the counters; ARGV[1]: the window in seconds. Returns count, ms left, … per key.
+# KEYS: the client's counter, then optionally the (client, e-mail) pair's and the
+# e-mail's; ARGV[1]: the window in seconds. Returns count, ms left for the client and,
+# with an e-mail, for the e-mail, which moves only when the pair's counter starts.
 # A counter without an expiry (new, or left so by anything) gets one: none stays forever.
 _INCR_ALL = b"""
-local out = {}
-for i, key in ipairs(KEYS) do
+local function hit(key)
     local current = redis.call("incrby", key, 1)
     local left = redis.call("pttl", key)
     if left < 0 then
         redis.call("expire", key, ARGV[1])
         left = tonumber(ARGV[1]) * 1000
     end
-    out[#out + 1] = current
-    out[#out + 1] = left
+    return current, left
+end
+local count, left = hit(KEYS[1])
+local out = {count, left}
+if #KEYS == 3 then
+    if hit(KEYS[2]) == 1 then
+        count, left = hit(KEYS[3])
+    else
+        count = tonumber(redis.call("get", KEYS[3]) or "0")
+        left = math.max(redis.call("pttl", KEYS[3]), 0)
+    end
+    out[3] = count
+    out[4] = left
 end
 return out
 """
+
+
+def client_key(address: str) -> str:
+    """What the limit counts for an address: an IPv6 address's /64, else the address."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
 
 
 def client_address() -> str:
@@ -99,9 +130,14 @@ class ApplyLimiter:
             self._script = self.storage.get_connection().register_script(_INCR_ALL)
 
     def keys(self, address: str, email: str | None) -> list[str]:
-        found = [self.item.key_for(KEY_PREFIX, "addr", address)]
+        """The client's counter; with an e-mail, the pair's and the e-mail's too."""
+        client = client_key(address)
+        found = [self.item.key_for(KEY_PREFIX, "addr", client)]
         if email:
-            found.append(self.item.key_for(KEY_PREFIX, "email", _email_digest(email)))
+            digest = _email_digest(email)
+            found.append(self.item.key_for(KEY_PREFIX, "pair", _email_digest(client),
+                                           digest))
+            found.append(self.item.key_for(KEY_PREFIX, "email", digest))
         return found
 
     def hit(self, address: str, email: str | None) -> None:
@@ -113,17 +149,26 @@ class ApplyLimiter:
             raise RateLimited(retry_after(self.item, max(over)))
 
     def _count_in(self, storage: Storage, keys: list[str]) -> list[tuple[int, float]]:
-        """(count, seconds left in the window) per key, in one round trip when possible."""
+        """(count, seconds left in the window) of the client and of the e-mail, in one
+        round trip when possible."""
         expiry = self.item.get_expiry()
         if storage is self.storage and self._script is not None:
             assert isinstance(storage, RedisStorage)
             raw = self._script(keys=[storage.prefixed_key(k) for k in keys], args=[expiry])
             return [(int(raw[i]), max(int(raw[i + 1]), 0) / 1000) for i in range(0, len(raw), 2)]
-        counted = []
-        for key in keys:
-            count = storage.incr(key, expiry)
-            counted.append((count, storage.get_expiry(key) - time.time()))
+        counted = [self._incr(storage, keys[0], expiry)]
+        if len(keys) == 3:
+            if storage.incr(keys[1], expiry) == 1:
+                counted.append(self._incr(storage, keys[2], expiry))
+            else:
+                counted.append((storage.get(keys[2]),
+                                max(storage.get_expiry(keys[2]) - time.time(), 0.0)))
         return counted
+
+    @staticmethod
+    def _incr(storage: Storage, key: str, expiry: int) -> tuple[int, float]:
+        count = storage.incr(key, expiry)
+        return count, storage.get_expiry(key) - time.time()
 
 
 def check_apply_limit() -> None:

@@ -95,8 +95,8 @@ def test_410_disables_the_endpoint_until_a_retry(hooked: Flask, receiver: Receiv
     assert delivery.retry(hooked, rows[0].id)
     delivery.drain(hooked)
     rows = outbox(hooked)
-    assert [r.status for r in rows] == ["delivered", "disabled"]
-    assert receiver.requests[-1].headers["Webhook-Id"] == first
+    assert [r.status for r in rows] == ["delivered", "delivered"]  # every parked one
+    assert first in [r.headers["Webhook-Id"] for r in receiver.requests[1:]]
 
 
 def test_a_timeout_counts_as_a_failure(sqlite_url: str, tmp_path: Path,
