@@ -3,7 +3,8 @@
 :data:`ROUTES` is the whole API in one table; :func:`register` mounts it at
 ``ADVIK_URL_PREFIX + ADVIK_API_PREFIX``. Errors are JSON: ``400
 {"errors": {field: message}}``, ``401``, ``404``, ``409`` (a duplicate code),
-``422`` (a reason code).
+``413``, ``422`` (a reason code); so are the ``404`` and ``405`` of a path under the
+prefix that matches no route.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..web.errors import RateLimited, json_http_error
+from ..web.misses import answer_misses_as_json
 from . import coupons, overview, redemptions
 from .auth import TokenRequired, token_required
 
@@ -54,3 +56,5 @@ def _json_error(error: HTTPException) -> ResponseReturnValue:
 
 def register(app: Flask, url_prefix: str) -> None:
     app.register_blueprint(bp, url_prefix=url_prefix)
+    if url_prefix.strip("/"):
+        answer_misses_as_json(app, url_prefix)

@@ -1,7 +1,8 @@
 """Reading request bodies: JSON or form, into a code and a :class:`Booking`.
 
-Every problem becomes :class:`InvalidRequest` (400) naming the field; nothing
-here touches the database.
+Every problem becomes :class:`InvalidRequest` (400) naming the field, except a
+body over :data:`MAX_BODY` (``413``, the faces answer it as JSON); nothing here
+touches the database.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..domain.booking import BOOKING_TYPES, MAX_LINES, MAX_QUANTITY, Booking, Line
 from ..domain.codes import MAX_CODE_LENGTH, normalize_code
@@ -39,7 +41,7 @@ def read_body(req: Request) -> dict[str, Any]:
 
 def _parse_body(req: Request) -> dict[str, Any]:
     if req.content_length is not None and req.content_length > MAX_BODY:
-        raise InvalidRequest({"body": "The request body is too large."})
+        raise RequestEntityTooLarge(f"The request body is larger than {MAX_BODY // 1024} KB.")
     if req.is_json:
         raw = req.get_data(cache=True)
         if not raw.strip():
