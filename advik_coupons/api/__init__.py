@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..web.errors import RateLimited, json_http_error
 from ..web.misses import answer_misses_as_json
-from . import coupons, overview, redemptions
+from . import coupons, openapi, overview, redemptions
 from .auth import TokenRequired, token_required
 
 bp = Blueprint("advik_api", __name__)
@@ -45,6 +45,8 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
 
 for _method, _rule, _view in ROUTES:
     bp.add_url_rule(_rule, view_func=token_required(_view), methods=[_method])
+#: The OpenAPI document of all of them (:mod:`.openapi`): no token needed.
+bp.add_url_rule(openapi.DOCUMENT, view_func=openapi.document, methods=["GET"])
 
 
 @bp.errorhandler(HTTPException)
