@@ -64,7 +64,7 @@ def schemas() -> dict[str, Schema]:
         "QuoteForm": booking_body("code", "subtotal", form=True),
         "Applied": applied_schema(),
         "Redeem": booking_body("code", "booking_ref"),
-        "Amend": booking_body(),
+        "Amend": booking_body(priced=False),
         "Redemption": redemption_schema(),
         "RedemptionPage": _page("Redemption"),
         "LedgerBody": booking_body("booking_ref"),

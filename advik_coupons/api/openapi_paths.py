@@ -13,8 +13,9 @@ from typing import Any
 
 from ..store.overview import SORTS
 from ..store.tracking import INTERVALS
-from .args import MAX_PER_PAGE
+from .args import FLAG_WORDS, FORMATS, MAX_ID, MAX_PER_PAGE
 from .openapi_schemas import DATE, Schema, ref
+from .overview import ORDERS
 
 #: The rule the document uses for ``POST /coupons/apply`` (the checkout face's).
 APPLY = "/coupons/apply"
@@ -40,16 +41,19 @@ def _query(name: str, schema: Schema, description: str) -> Schema:
 
 def _path(name: str) -> Schema:
     return {"name": name, "in": "path", "required": True,
-            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}
+            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}
 
 
 PAGES = [_query("page", {"type": "integer", "minimum": 1, "maximum": 1_000_000}, "From 1."),
          _query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
                 f"1 to {MAX_PER_PAGE}; default 50.")]
-RANGE = [_query("from", DATE, "First day (site's time zone); default 29 days before 'to'."),
-         _query("to", DATE, "Last day, inclusive; default today."),
+#: A query date: empty is the same as left out.
+DAY: Schema = {"type": "string", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+               "examples": DATE["examples"]}
+RANGE = [_query("from", DAY, "First day (site's time zone); default 29 days before 'to'."),
+         _query("to", DAY, "Last day, inclusive; default today."),
          _query("interval", {"type": "string", "enum": list(INTERVALS)}, "Default day.")]
-CSV = _query("format", {"type": "string", "enum": ["csv"]}, "csv: download as CSV.")
+CSV = _query("format", {"type": "string", "enum": list(FORMATS)}, "csv: download as CSV.")
 COUPON_ID = _path("coupon_id")
 REDEMPTION_ID = _path("redemption_id")
 
@@ -92,14 +96,15 @@ def _errors(*codes: str) -> dict[str, Schema]:
     return {code: ERRORS[code] for code in ("401", "503", *codes)}
 
 
-def body(schema: Schema, example: str | None = None, *, form: Schema | None = None) -> Schema:
+def body(schema: Schema, example: str | None = None, *, form: Schema | None = None,
+         required: bool = True) -> Schema:
     media: Schema = {"schema": schema}
     if example:
         media["example"] = EXAMPLES[example]
     content: Schema = {"application/json": media}
     if form is not None:
         content["application/x-www-form-urlencoded"] = {"schema": form}
-    return {"required": True, "content": content}
+    return {"required": required, "content": content}
 
 
 def op(op_id: str, summary: str, tag: str, responses: dict[str, Schema], *,
@@ -125,8 +130,8 @@ OPERATIONS: dict[tuple[str, str], Schema] = {
                        "Only active (or inactive) ones."),
                 _query("q", {"type": "string", "maxLength": 120},
                        "Part of the name or the code."),
-                _query("archived", {"type": "string", "enum": ["1"]},
-                       "1: archived coupons too."), *PAGES]),
+                _query("archived", {"type": "string", "enum": list(FLAG_WORDS)},
+                       "1 or true: archived coupons too."), *PAGES]),
     ("POST", "/coupons"): op(
         "createCoupon", "Create a coupon.", "coupons",
         {"201": answer("The new coupon.", ref("Coupon")), **_errors("400", "409", "413")},
@@ -137,7 +142,7 @@ OPERATIONS: dict[tuple[str, str], Schema] = {
     ("PATCH", "/coupons/<int:coupon_id>"): op(
         "updateCoupon", "Change a coupon (send only what changes).", "coupons",
         {"200": COUPON, **_errors("400", "404", "409", "413")}, params=[COUPON_ID],
-        request=body(ref("CouponChange"))),
+        request=body(ref("CouponChange"), required=False)),
     ("DELETE", "/coupons/<int:coupon_id>"): op(
         "deleteCoupon", "Delete a coupon, or archive it when it has redemptions.", "coupons",
         {"200": answer("Archived: the coupon, kept for its history.", ref("Coupon")),
@@ -169,7 +174,7 @@ OPERATIONS: dict[tuple[str, str], Schema] = {
         {"200": answer("The overview.", ref("Overview"), csv=True), **_errors("400")},
         params=[*RANGE, _query("sort", {"type": "string", "enum": list(SORTS)},
                                "Default bookings."),
-                _query("order", {"type": "string", "enum": ["asc", "desc"]}, "Default desc."),
+                _query("order", {"type": "string", "enum": list(ORDERS)}, "Default desc."),
                 CSV]),
     ("POST", "/quote"): op(
         "quote", "Price a booking with a code; nothing is consumed.", "bookings",
@@ -185,7 +190,7 @@ OPERATIONS: dict[tuple[str, str], Schema] = {
     ("PATCH", "/redemptions/<int:redemption_id>"): op(
         "amendRedemption", "A rescheduled or repriced booking, checked again.", "bookings",
         {"200": REDEMPTION, **_errors(*BOOKING_409)}, params=[REDEMPTION_ID],
-        request=body(ref("Amend"))),
+        request=body(ref("Amend"), required=False)),
     ("POST", "/redemptions/<int:redemption_id>/cancel"): op(
         "cancelRedemption", "Release a redemption (booking cancelled or refunded).",
         "bookings", {"200": REDEMPTION, **_errors("404", "409")}, params=[REDEMPTION_ID]),

@@ -106,8 +106,7 @@ def _field_in(spec: FieldSpec) -> Schema:
     if kind == "flag":
         return {"type": "boolean"}
     if kind == "set":
-        return {"type": "array", "uniqueItems": True,
-                "items": {"type": "string", "enum": list(spec.choices)}}
+        return {"type": "array", "items": {"type": "string", "enum": list(spec.choices)}}
     if kind == "moment":
         return nullable({"type": "string", "examples": ["2027-03-31", "2027-03-31T18:00:00Z"]})
     if kind == "ids":
@@ -150,15 +149,17 @@ def coupon_input_schema(*, create: bool) -> Schema:
 
 # --- bookings --------------------------------------------------------------------------
 
+_BLANK_OR_ID: Schema = {"type": "string", "pattern": f"^({ID_RE.pattern[1:-1]})?$"}
 LINE: Schema = {
     "type": "object", "required": ["service", "unit_price"], "additionalProperties": True,
-    "properties": {"service": HOST_ID, "staff": nullable(HOST_ID),
-                   "location": nullable(HOST_ID),
-                   "quantity": {"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY},
+    "properties": {"service": HOST_ID, "staff": nullable(_BLANK_OR_ID),
+                   "location": nullable(_BLANK_OR_ID),
+                   "quantity": {"type": ["integer", "string"], "minimum": 1,
+                                "maximum": MAX_QUANTITY, "pattern": r"^\s*[0-9]{1,6}\s*$"},
                    "unit_price": MONEY_IN},
 }
-TEXT_REF: Schema = {"type": "string", "minLength": 1, "maxLength": MAX_REF,
-                    "pattern": r"\S"}
+TEXT_REF: Schema = {"type": ["string", "integer"], "maxLength": MAX_REF,
+                    "description": "Blank is the same as left out."}
 
 
 def booking_properties(*, form: bool = False) -> dict[str, Schema]:
@@ -166,27 +167,39 @@ def booking_properties(*, form: bool = False) -> dict[str, Schema]:
     props: dict[str, Schema] = {
         "code": {"type": "string", "minLength": 1, "maxLength": MAX_CODE_LENGTH,
                  "pattern": r"\S", "examples": ["spring10"]},
-        "subtotal": {**MONEY_IN, "description": "Before discount and tax; the lines' sum "
-                                                "when omitted with items."},
-        "email": nullable({"type": "string", "format": "email", "maxLength": 254}),
-        "booking_date": nullable(DATE),
-        "booking_time": nullable(CLOCK),
-        "booking_type": {"type": "string", "enum": list(BOOKING_TYPES)},
+        "subtotal": nullable({**MONEY_IN, "pattern": f"^({MONEY_IN['pattern'][1:-1]})?$",
+                              "description": "Before discount and tax; the lines' sum when "
+                                             "left out (or empty) with items."}),
+        "email": {"anyOf": [{"type": "string", "format": "email", "maxLength": 254},
+                            {"type": "string", "maxLength": 0}, {"type": "null"}],
+                  "description": "Blank is the same as left out."},
+        "booking_date": nullable({"type": "string", "pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+                                  "examples": DATE["examples"]}),
+        "booking_time": nullable({**CLOCK, "pattern": f"^({CLOCK['pattern'][1:-1]})?$"}),
+        "booking_type": {"type": ["string", "null"], "enum": [*BOOKING_TYPES, "", None],
+                         "description": "Blank: one_time."},
         "booking_ref": nullable(TEXT_REF),
         "series_ref": nullable(TEXT_REF),
-        "occurrence": {"type": "integer", "minimum": 0, "maximum": 100_000},
+        "occurrence": nullable({"type": ["integer", "string"], "minimum": 0,
+                                "maximum": 100_000, "pattern": r"^\s*[0-9]{0,6}\s*$"}),
     }
     if not form:
-        props["items"] = {"type": "array", "minItems": 1, "maxItems": MAX_LINES,
-                          "items": LINE}
-        props["other_codes"] = {"type": "array", "maxItems": MAX_OTHER_CODES,
-                                "items": {"type": "string", "maxLength": MAX_CODE_LENGTH}}
+        props["items"] = nullable({"type": "array", "minItems": 1, "maxItems": MAX_LINES,
+                                   "items": LINE})
+        props["other_codes"] = nullable({"type": "array", "maxItems": MAX_OTHER_CODES,
+                                         "items": {"type": "string",
+                                                   "maxLength": MAX_CODE_LENGTH}})
     return props
 
 
-def booking_body(*required: str, form: bool = False) -> Schema:
-    return {"type": "object", "required": list(required), "additionalProperties": True,
-            "properties": booking_properties(form=form)}
+def booking_body(*required: str, form: bool = False, priced: bool = True) -> Schema:
+    """A booking body; ``priced``: it needs a subtotal or items (the lines' sum)."""
+    found: Schema = {"type": "object", "required": list(required),
+                     "additionalProperties": True, "properties": booking_properties(form=form)}
+    if priced and not form:
+        found["anyOf"] = [{"required": ["subtotal"], "properties": {"subtotal": MONEY_IN}},
+                          {"required": ["items"]}]
+    return found
 
 
 _REDEMPTION_TYPES: dict[str, Schema] = {
@@ -248,11 +261,15 @@ def batch_schema() -> Schema:
 
 
 def batch_input_schema() -> Schema:
-    return {"type": "object", "additionalProperties": True, "properties": {
+    """A count of codes, or a list of e-mails (one code each), not both."""
+    return {"type": "object", "additionalProperties": True,
+            "anyOf": [{"required": ["count"], "properties": {"emails": {"type": "null"}}},
+                      {"required": ["emails"], "properties": {"count": {"type": "null"}}}],
+            "properties": {
         "count": {"type": "integer", "minimum": 1, "maximum": MAX_BATCH},
-        "prefix": {"type": "string", "pattern": r"^[A-Za-z0-9_-]{0,20}$"},
-        "emails": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
-                   "items": {"type": "string", "format": "email"}}}}
+        "prefix": nullable({"type": "string", "pattern": r"^[A-Za-z0-9_-]{0,20}$"}),
+        "emails": nullable({"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                            "items": {"type": "string", "format": "email"}})}}
 
 
 # --- stats -------------------------------------------------------------------------------

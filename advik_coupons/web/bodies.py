@@ -266,7 +266,8 @@ def codes_field(body: Mapping[str, Any], errors: dict[str, str]) -> tuple[str, .
 def _subtotal(body: Mapping[str, Any], items: tuple[Line, ...],
               errors: dict[str, str]) -> Decimal | None:
     """The subtotal given, or the lines' sum; when both are given they must agree."""
-    given = money_field(body, "subtotal", errors, required=not items and "items" not in body)
+    given = money_field(body, "subtotal", errors,
+                        required=not items and body.get("items") is None)
     if not items:
         return given
     total = sum((line.amount for line in items), Decimal("0.00"))

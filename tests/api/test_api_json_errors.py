@@ -100,3 +100,24 @@ def test_pages_outside_stay_the_hosts(tmp_path: Path, sqlite_url: str) -> None:
     assert b"host's own page" not in inside.data
     admin = client.get("/admin/coupons/no-such-page")
     assert admin.status_code == 404 and admin.mimetype == "text/html"
+
+
+def test_null_items_without_a_subtotal_is_400_not_500(api: ApiClient) -> None:
+    """Found by schemathesis: ``"items": null`` and no subtotal failed an assertion."""
+    api.post("/coupons", json=coupon_fields())
+    made = api.post("/redemptions", json={"code": "TEST10", "subtotal": "50",
+                                          "booking_ref": "b-1"}).json
+    for path, body in [("/quote", {"code": "TEST10", "items": None}),
+                       (f"/redemptions/{made['id']}", {"items": None})]:
+        response = api.patch(path, json=body) if path.startswith("/red") else api.post(
+            path, json=body)
+        assert response.status_code == 400 and "subtotal" in response.json["errors"], path
+
+
+def test_ids_past_the_largest_are_json_404(api: ApiClient) -> None:
+    """Found by schemathesis: a 25-digit id overflowed the database driver (500)."""
+    for method, path in [("get", "/coupons/1706295982680853316632576"),
+                         ("delete", "/coupons/2147483648"),
+                         ("post", "/coupons/99999999999999999999/deactivate"),
+                         ("post", "/redemptions/99999999999999999999/cancel")]:
+        _json_error(getattr(api, method)(path), 404, "not_found")
