@@ -46,6 +46,9 @@ MOMENT: Schema = {"type": "string", "format": "date-time"}
 CLOCK: Schema = {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
                  "examples": ["09:30"]}
 HOST_ID: Schema = {"type": "string", "pattern": ID_RE.pattern}
+#: ``valid`` of an answer (an enum of one: some generators cannot write a boolean ``const``).
+TRUE: Schema = {"type": "boolean", "enum": [True]}
+FALSE: Schema = {"type": "boolean", "enum": [False]}
 WINDOW: Schema = {"type": "object", "required": ["from", "to"], "additionalProperties": False,
                   "properties": {"from": CLOCK, "to": CLOCK}}
 
@@ -228,7 +231,7 @@ def applied_schema() -> Schema:
     return {"type": "object",
             "required": ["valid", "code", "message", "subtotal", "discount", "tax", "total",
                          "currency"],
-            "properties": {"valid": {"const": True}, "code": {"type": "string"},
+            "properties": {"valid": TRUE, "code": {"type": "string"},
                            "message": {"type": "string"}, "subtotal": MONEY_OUT,
                            "discount": MONEY_OUT, "tax": MONEY_OUT, "total": MONEY_OUT,
                            "currency": {"type": "string", "examples": ["USD"]},
@@ -317,28 +320,28 @@ def error_schemas() -> dict[str, Schema]:
         "Error": plain,
         "InvalidRequest": {
             "type": "object", "required": ["errors"],
-            "properties": {"valid": {"const": False}, "reason": {"const": "invalid_request"},
+            "properties": {"valid": FALSE, "reason": {"const": "invalid_request"},
                            "errors": {"type": "object",
                                       "additionalProperties": {"type": "string"}}}},
         "Rejected": {
             "type": "object", "required": ["valid", "reason", "message"],
-            "properties": {"valid": {"const": False},
+            "properties": {"valid": FALSE,
                            "reason": {"type": "string", "enum": list(REASONS)},
                            "message": {"type": "string"}}},
-        "Conflict": {
-            "anyOf": [
-                {"type": "object", "required": ["errors"],
-                 "properties": {"errors": {"type": "object",
-                                           "additionalProperties": {"type": "string"}}}},
-                {"type": "object", "required": ["reason", "message"],
-                 "properties": {"valid": {"const": False},
-                                "reason": {"type": "string",
-                                           "enum": [*CONFLICTS, "busy"]},
-                                "message": {"type": "string"},
-                                "retry_after": {"type": "integer"}}}]},
+        "DuplicateCode": {
+            "type": "object", "required": ["errors"],
+            "properties": {"errors": {"type": "object",
+                                      "additionalProperties": {"type": "string"}}}},
+        "Contradiction": {
+            "type": "object", "required": ["reason", "message"],
+            "properties": {"valid": FALSE,
+                           "reason": {"type": "string", "enum": [*CONFLICTS, "busy"]},
+                           "message": {"type": "string"},
+                           "retry_after": {"type": "integer"}}},
+        "Conflict": {"anyOf": [ref("DuplicateCode"), ref("Contradiction")]},
         "RateLimited": {
             "type": "object", "required": ["valid", "reason", "message", "retry_after"],
-            "properties": {"valid": {"const": False}, "reason": {"const": "rate_limited"},
+            "properties": {"valid": FALSE, "reason": {"const": "rate_limited"},
                            "message": {"type": "string"},
                            "retry_after": {"type": "integer", "minimum": 0}}},
     }

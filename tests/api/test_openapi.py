@@ -92,7 +92,7 @@ def test_every_answer_and_parameter_is_described(app: Flask) -> None:
 def test_reason_codes_are_the_domains_catalog(app: Flask) -> None:
     schemas = _document(app)["components"]["schemas"]
     assert schemas["Rejected"]["properties"]["reason"]["enum"] == list(REASONS)
-    conflict = schemas["Conflict"]["anyOf"][1]["properties"]["reason"]["enum"]
+    conflict = schemas["Contradiction"]["properties"]["reason"]["enum"]
     assert set(CONFLICTS) <= set(conflict)
 
 
