@@ -3,7 +3,8 @@
 The endpoint takes the JSON (or form) body of docs/contracts.md §4.2 and answers
 ``200`` (applied, with the price summary), ``422`` (a reason code and the
 customer's message), ``400`` (``invalid_request`` naming each bad field) or
-``429`` (too many attempts, see :mod:`advik_coupons.web.ratelimit`). The tax rate
+``429`` (too many attempts, see :mod:`advik_coupons.web.ratelimit`); its ``405`` and
+``413`` are JSON too. The tax rate
 is the site's (``ADVIK_TAX_RATE``), never the client's; pricing, the funnel
 counters and the ``coupon_applied``/``coupon_rejected`` signals are
 :func:`advik_coupons.services.quoting.quote`'s. Unknown, malformed, inactive and
@@ -41,6 +42,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from .domain.codes import is_valid_code, normalize_code
@@ -52,6 +54,8 @@ from .services.links import LINK_COOKIE, LINK_DAYS, open_link
 from .services.quoting import quote
 from .state import get_state
 from .web.bodies import parse_booking, read_body
+from .web.errors import json_http_error
+from .web.misses import answer_misses_as_json
 from .web.origin import allowed_origins, check_origin
 from .web.ratelimit import check_apply_limit, init_limits
 from .web.redirects import safe_path
@@ -71,6 +75,7 @@ _widget_ids = itertools.count(1)
 def register(app: Flask, prefix: str) -> None:
     """Mount the endpoint and the widget's files at ``<prefix>/coupons``."""
     app.register_blueprint(bp, url_prefix=prefix + "/coupons")
+    answer_misses_as_json(app, prefix + "/coupons/apply", exact=True)
     init_limits(app, get_state(app))
 
 
@@ -84,6 +89,12 @@ def apply() -> ResponseReturnValue:
         if rejected.reason in PUBLIC_AS_NOT_FOUND:
             raise CouponRejected("not_found") from None
         raise
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
+    """An over-large body (more than ``MAX_BODY``, or the host's ``MAX_CONTENT_LENGTH``)."""
+    return json_http_error(error)
 
 
 @bp.get("/go/<path:code>")

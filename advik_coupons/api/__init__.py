@@ -3,7 +3,8 @@
 :data:`ROUTES` is the whole API in one table; :func:`register` mounts it at
 ``ADVIK_URL_PREFIX + ADVIK_API_PREFIX``. Errors are JSON: ``400
 {"errors": {field: message}}``, ``401``, ``404``, ``409`` (a duplicate code),
-``422`` (a reason code).
+``413``, ``422`` (a reason code); so are the ``404`` and ``405`` of a path under the
+prefix that matches no route.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from typing import Any
 
 from flask import Blueprint, Flask
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
 
 from ..web.errors import RateLimited, json_http_error
-from . import coupons, overview, redemptions
+from ..web.misses import answer_misses_as_json
+from . import coupons, openapi, overview, redemptions
+from .args import MAX_ID
 from .auth import TokenRequired, token_required
 
 bp = Blueprint("advik_api", __name__)
@@ -42,7 +46,11 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
 )
 
 for _method, _rule, _view in ROUTES:
-    bp.add_url_rule(_rule, view_func=token_required(_view), methods=[_method])
+    # ids are bounded, so a 30-digit one is a 404, not an overflow in the database driver
+    bp.add_url_rule(_rule.replace("<int:", "<advik_id:"),
+                    view_func=token_required(_view), methods=[_method])
+#: The OpenAPI document of all of them (:mod:`.openapi`): no token needed.
+bp.add_url_rule(openapi.DOCUMENT, view_func=openapi.document, methods=["GET"])
 
 
 @bp.errorhandler(HTTPException)
@@ -52,5 +60,18 @@ def _json_error(error: HTTPException) -> ResponseReturnValue:
     return json_http_error(error)
 
 
+class IdConverter(IntegerConverter):
+    """An id in a path: a whole number up to :data:`MAX_ID`; a larger one is no such thing."""
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > MAX_ID:
+            raise NotFound()
+        return number
+
+
 def register(app: Flask, url_prefix: str) -> None:
+    app.url_map.converters["advik_id"] = IdConverter
     app.register_blueprint(bp, url_prefix=url_prefix)
+    if url_prefix.strip("/"):
+        answer_misses_as_json(app, url_prefix)

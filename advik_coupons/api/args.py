@@ -1,4 +1,5 @@
-"""The JSON API's query arguments: pages and date ranges, each a ``400`` naming the bad one."""
+"""The JSON API's query arguments: pages, date ranges and choices, each a ``400`` naming
+the bad one (a value the API does not know is refused, never silently ignored)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,33 @@ from ..state import get_state
 from ..store.tracking import INTERVALS
 
 MAX_PER_PAGE = 200
+#: The largest id in a path (a signed 32-bit integer, every database's INT).
+MAX_ID = 2**31 - 1
 MAX_RANGE_DAYS = 3700
+#: How a yes/no query argument is written.
+FLAG_WORDS = ("true", "false", "1", "0")
+#: What ``format`` may ask for.
+FORMATS = ("json", "csv")
+
+
+def choice_arg(key: str, choices: tuple[str, ...], default: str) -> str:
+    """``?key=`` when it is one of ``choices``; ``default`` when absent."""
+    raw = request.args.get(key)
+    if raw is None:
+        return default
+    if raw not in choices:
+        raise InvalidRequest({key: f"Must be one of {', '.join(choices)}."})
+    return raw
+
+
+def flag_arg(key: str) -> bool:
+    """A yes/no query argument (absent: no)."""
+    return choice_arg(key, FLAG_WORDS, "false") in {"true", "1"}
+
+
+def wants_csv() -> bool:
+    """``?format=csv`` (or ``json``, the default)."""
+    return choice_arg("format", FORMATS, "json") == "csv"
 
 
 def page_args() -> tuple[int, int]:

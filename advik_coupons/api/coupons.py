@@ -22,7 +22,7 @@ from ..store.queries import get_coupon, primary_code, primary_codes
 from ..web.bodies import read_body
 from ..web.csv import csv_response
 from ..web.forms import CouponForm, create_defaults, form_values, formdata_from_json
-from .args import page_args, page_json, paginated
+from .args import flag_arg, page_args, page_json, paginated, wants_csv
 from .auth import actor
 
 
@@ -45,7 +45,7 @@ def list_coupons() -> Any:
         if active.lower() not in {"true", "false", "1", "0"}:
             raise InvalidRequest({"active": "Must be true or false."})
         stmt = stmt.where(Coupon.active.is_(active.lower() in {"true", "1"}))
-    if not request.args.get("archived"):
+    if not flag_arg("archived"):
         stmt = stmt.where(Coupon.archived_at.is_(None))
     q = (request.args.get("q") or "").strip()
     if q:
@@ -112,7 +112,7 @@ def create_batch(coupon_id: int) -> Any:
     batch, _codes = coupon_service.create_batch(coupon_id, body.get("count"),  # type: ignore[arg-type]
                                                 _prefix(body.get("prefix")), body.get("emails"))
     rows = coupon_service.batch_codes(batch.id)
-    if request.args.get("format") == "csv":
+    if wants_csv():
         return csv_response(f"coupon-{coupon_id}-batch-{batch.id}.csv", ["code", "email"],
                             [[c.code, c.email_key or ""] for c in rows])
     return jsonify({"id": batch.id, "coupon_id": coupon_id, "prefix": batch.prefix,

@@ -20,7 +20,7 @@ from ..store.queries import get_coupon
 from ..store.tracking import coupon_stats
 from ..web.bodies import parse_booking, read_body
 from ..web.csv import csv_response, query_rows
-from .args import page_args, page_json, paginated, range_args
+from .args import page_args, page_json, paginated, range_args, wants_csv
 
 
 def _booking(*, need_ref: bool) -> tuple[str, Booking]:
@@ -66,7 +66,7 @@ def coupon_redemptions(coupon_id: int) -> Any:
     get_coupon(session, coupon_id)
     stmt = (select(Redemption).where(Redemption.coupon_id == coupon_id)
             .order_by(Redemption.created_at.desc(), Redemption.id.desc()))
-    if request.args.get("format") == "csv":
+    if wants_csv():
         return csv_response(f"coupon-{coupon_id}-redemptions.csv", REDEMPTION_CSV,
                             query_rows(session, stmt, redemption_row))
     page, per_page = page_args()

@@ -1,7 +1,8 @@
 """Reading request bodies: JSON or form, into a code and a :class:`Booking`.
 
-Every problem becomes :class:`InvalidRequest` (400) naming the field; nothing
-here touches the database.
+Every problem becomes :class:`InvalidRequest` (400) naming the field, except a
+body over :data:`MAX_BODY` (``413``, the faces answer it as JSON); nothing here
+touches the database.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def read_body(req: Request) -> dict[str, Any]:
 
 def _parse_body(req: Request) -> dict[str, Any]:
     if req.content_length is not None and req.content_length > MAX_BODY:
-        raise RequestEntityTooLarge()  # web.bodylimit refuses it earlier; kept for direct callers
+        raise RequestEntityTooLarge(f"The request body is larger than {MAX_BODY // 1024} KB.")
     if req.is_json:
         raw = req.get_data(cache=True)
         if not raw.strip():

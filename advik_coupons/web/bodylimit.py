@@ -7,8 +7,9 @@ of it. So every request to one of the plugin's blueprints gets
 stream), and a chunked body is read here, at most one byte past the cap, before
 any view, limiter or form parser touches it; the bytes read become the request's
 input (with their length) for them.
-Anything larger is ``413`` with a JSON body. waitress de-chunks before the app
-and sets the length, so its bodies are refused by the same check.
+A host's smaller ``MAX_CONTENT_LENGTH`` wins. Anything larger is ``413`` with a
+JSON body. waitress de-chunks before the app and sets the length, so its bodies
+are refused by the same check.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -31,20 +32,27 @@ def _capped() -> bool:
     return request.blueprint in CAPPED_BLUEPRINTS
 
 
+def body_limit() -> int:
+    """:data:`MAX_BODY`, or the host's ``MAX_CONTENT_LENGTH`` when that is smaller."""
+    host = current_app.config.get("MAX_CONTENT_LENGTH")
+    return min(MAX_BODY, int(host)) if host else MAX_BODY
+
+
 def cap_body() -> None:
     """``before_request``: refuse a body above :data:`MAX_BODY` before anything reads it."""
     if not _capped():
         return
-    request.max_content_length = MAX_BODY
+    limit = body_limit()
+    request.max_content_length = limit
     length = request.content_length
     if length is not None:
-        if length > MAX_BODY:
+        if length > limit:
             raise RequestEntityTooLarge()
         return
     environ = request.environ
     if environ.get("wsgi.input_terminated"):  # chunked: read at most the cap, keep the bytes
-        data = read_at_most(environ["wsgi.input"], MAX_BODY + 1)
-        if len(data) > MAX_BODY:
+        data = read_at_most(environ["wsgi.input"], limit + 1)
+        if len(data) > limit:
             raise RequestEntityTooLarge()
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))

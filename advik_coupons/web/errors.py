@@ -61,9 +61,11 @@ def answer(error: AdvikError) -> ResponseReturnValue:
 
 
 def json_http_error(error: HTTPException) -> ResponseReturnValue:
-    """A werkzeug HTTP error as ``{"error", "message"}`` (the API's other errors)."""
+    """A werkzeug HTTP error as ``{"error", "message"}`` (the API's other errors), with the
+    error's own headers (a ``405``'s ``Allow``)."""
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     return jsonify({"error": (error.name or "error").lower().replace(" ", "_"),
-                    "message": error.description}), error.code or 500
+                    "message": error.description}), error.code or 500, headers
 
 
 class RateLimited(TooManyRequests):

@@ -24,6 +24,7 @@ PROBES = frozenset({"/healthz", "/readyz"})
 #: (method, path) of every page; ``{c}`` a coupon, ``{b}`` its batch.
 PAGES: tuple[tuple[str, str], ...] = (
     ("GET", "/"), ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/advik-static/admin.css"),
+    ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/coupons"), ("POST", "/api/v1/coupons"), ("GET", "/api/v1/coupons/{c}"),
     ("PATCH", "/api/v1/coupons/{c}"),
     ("POST", "/api/v1/coupons/{c}/activate"), ("POST", "/api/v1/coupons/{c}/deactivate"),
