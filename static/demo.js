@@ -25,5 +25,7 @@
   }
 
   form.addEventListener("change", update);
+  /* Back to this page: the browser restores the boxes after the script ran. */
+  window.addEventListener("pageshow", update);
   update();
 })();
