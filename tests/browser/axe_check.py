@@ -29,8 +29,8 @@ SMALL_TARGETS_JS = """
     "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]");
   for (const el of targets) {
     let target = el;
-    if (el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")) {
-      target = el.closest("label");
+    if (el.matches("input[type=checkbox], input[type=radio]")) {
+      target = el.closest("label") || (el.labels && el.labels[0]) || el;  /* the label is hit */
     }
     if (seen.has(target)) continue;
     seen.add(target);

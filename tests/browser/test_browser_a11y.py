@@ -122,3 +122,63 @@ def test_the_customer_pages_have_no_violation(site: tuple[Flask, str, dict[str, 
     expect(page.get_by_role("heading", name="Thank you, you're booked!")).to_be_visible()
     check(page, "confirmation", found)
     assert not found, report(found)
+
+
+def log_in(page: Page, base: str) -> None:
+    page.goto(base + "/admin/login")
+    page.get_by_label("E-mail").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Coupons", exact=True)).to_be_visible()
+
+
+def test_the_admin_pages_have_no_violation(site: tuple[Flask, str, dict[str, int]],
+                                           page: Page) -> None:
+    _app, base, ids = site
+    found: dict[str, list[str]] = {}
+    page.goto(base + "/admin/login")
+    check(page, "login", found)
+    log_in(page, base)
+    coupon, batch = ids["coupon"], ids["batch"]
+    for path in ("/admin/", "/admin/coupons", "/admin/coupons/new", f"/admin/coupons/{coupon}",
+                 f"/admin/coupons/{coupon}?range=12m&chart=line",
+                 f"/admin/coupons/{coupon}/edit", f"/admin/coupons/{coupon}/bookings",
+                 f"/admin/coupons/{coupon}/apply", f"/admin/coupons/{coupon}/batches",
+                 f"/admin/coupons/{coupon}/batches/{batch}", "/admin/deliveries",
+                 "/admin/logout"):
+        page.goto(base + path)
+        check(page, path, found)
+    page.goto(base + "/admin/coupons/new")
+    page.get_by_role("button", name="Create coupon").click()
+    check(page, "new coupon, failed submit", found)
+    assert not found, report(found)
+
+
+def focused_is_error_summary(page: Page) -> bool:
+    return bool(page.evaluate("() => document.activeElement.hasAttribute('data-error-summary')"))
+
+
+def test_a_failed_submit_moves_focus_to_the_error_summary(
+        site: tuple[Flask, str, dict[str, int]], page: Page) -> None:
+    _app, base, _ids = site
+    page.goto(base + "/demo/")
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.locator(".demo-alert")).to_be_visible()
+    assert focused_is_error_summary(page)
+    log_in(page, base)
+    page.goto(base + "/admin/coupons/new")
+    page.get_by_role("button", name="Create coupon").click()
+    expect(page.locator(".error-box")).to_be_visible()
+    assert focused_is_error_summary(page)
+
+
+def test_a_focused_control_shows_a_ring_of_its_own(site: tuple[Flask, str, dict[str, int]],
+                                                  page: Page) -> None:
+    _app, base, _ids = site
+    log_in(page, base)
+    page.goto(base + "/admin/coupons")
+    for _ in range(4):
+        page.keyboard.press("Tab")
+        ring = page.evaluate("() => { const s = getComputedStyle(document.activeElement);"
+                             " return [s.outlineStyle, s.outlineWidth]; }")
+        assert ring[0] == "solid" and ring[1] == "3px", ring
