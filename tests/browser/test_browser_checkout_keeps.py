@@ -112,6 +112,10 @@ def test_the_summary_says_what_later_visits_cost(site: tuple[Flask, str], page: 
     expect(field(page, "total")).not_to_have_text(full_price)
     page.get_by_role("button", name="Remove coupon").click()
     expect(later).to_be_hidden()
+    page.get_by_label("Coupon code").fill("everyvisit")  # every visit discounted
+    page.get_by_role("button", name="Apply").click()
+    expect(later).to_be_visible()
+    expect(field(page, "later")).to_have_text(field(page, "total").inner_text() + " (discounted)")
 
 
 def test_change_the_booking_and_back_keep_every_choice(site: tuple[Flask, str],
