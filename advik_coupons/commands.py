@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -16,7 +17,6 @@ from flask.cli import AppGroup
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from waitress.server import create_server
 
 from . import demo as demo_site
 from .demo.data import ensure_admin, seed_coupons
@@ -26,6 +26,7 @@ from .services.coupons import generate_code as new_code
 from .services.lifecycle import announce_due
 from .state import get_state
 from .store import integrity, schema
+from .web.listening import PortTaken, bind
 
 advik_cli = AppGroup("advik", help="Advik Coupons: schema, admins, API tokens, codes.")
 
@@ -135,8 +136,10 @@ def generate_code(prefix: str) -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """Create or upgrade the schema, then serve the app with waitress (multi-threaded)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    server = listen(app, host, port, threads)
     upgrade_schema()
-    run_server(current_app._get_current_object(), host, port, threads)  # type: ignore[attr-defined]
+    run_server(app, server, f"{host}:{port}", threads)
 
 
 @advik_cli.command("demo")
@@ -146,6 +149,7 @@ def serve(host: str, port: int, threads: int) -> None:
 def demo(host: str, port: int, threads: int) -> None:
     """Like serve, plus demo coupons, a demo admin and the demo booking site at /demo."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    server = listen(app, host, port, threads)  # a taken port: one line, before any banner
     if "advik_demo" not in app.blueprints:  # an app made without ADVIK_DEMO: add the site
         app.config["ADVIK_DEMO"] = True
         demo_site.register(app, str(app.config["ADVIK_URL_PREFIX"]).rstrip("/"))
@@ -154,7 +158,7 @@ def demo(host: str, port: int, threads: int) -> None:
     click.echo(f"Demo booking site: {base}/demo/")
     click.echo(f"Admin pages: {base}{app.config['ADVIK_ADMIN_PREFIX']}/coupons")
     click.echo(f"  log in as {email} / password {password}")
-    run_server(app, host, port, threads)
+    run_server(app, server, f"{host}:{port}", threads)
 
 
 def prepare_demo(app: Flask) -> tuple[str, str]:
@@ -188,11 +192,28 @@ def deliver(once: bool, poll: float) -> None:
         stop.set()
 
 
-def run_server(app: Flask, host: str, port: int, threads: int) -> None:
+class PortInUse(click.ClickException):
+    """A taken port: its one line alone on stderr, exit code 2 (as for a bad option)."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(self.message, err=True)
+
+
+def listen(app: Flask, host: str, port: int, threads: int) -> Any:
+    """The bound server, or exit at once with ``port N is taken: try --port M``."""
+    try:
+        return bind(app, host, port, threads)
+    except PortTaken as taken:
+        raise PortInUse(str(taken)) from None
+
+
+def run_server(app: Flask, server: Any, address: str, threads: int) -> None:
     delivery.start_thread(app, periodic=announce_due)  # serve and demo deliver in-process too
-    server = create_server(app, host=host, port=port, threads=threads, ident="advik-coupons")
     # Said once the socket is bound, so whoever waits for this line can connect at once.
-    click.echo(f"Advik Coupons on http://{host}:{port}/ (waitress, {threads} threads)")
+    click.echo(f"Advik Coupons on http://{address}/ (waitress, {threads} threads). "
+               "Press Ctrl+C to stop.")
     sys.stdout.flush()
     try:
         server.run()

@@ -44,7 +44,7 @@
     });
   }
 
-  document.querySelectorAll("a[data-chart-type]").forEach(function (button) {
+  document.querySelectorAll("button[data-chart-type]").forEach(function (button) {
     button.addEventListener("click", function (event) {
       event.preventDefault();
       var type = button.getAttribute("data-chart-type");

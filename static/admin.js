@@ -32,6 +32,10 @@
     }
   });
 
+  /* After a failed submit: the summary of the errors, not the top of the page. */
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+
   var button = document.getElementById("generate-code");
   if (button) {
     button.addEventListener("click", function () {

@@ -4,7 +4,10 @@
  * email, booking-date, booking-time, booking-type; items: the lines as JSON, a line's "name"
  * shown), posts the code to data-apply-url (default: the service this script came from) and
  * shows the answer: the new summary and a green "Coupon applied" line, or the message in red.
- * Changed attributes (a new subtotal) re-check an applied code. Events on the element:
+ * Changed attributes (a new subtotal) re-check an applied code. A code typed but not applied
+ * when the host's form is submitted is applied first: the form is sent once it is, and
+ * stopped with the message beside the field when it is not. For a recurring booking the
+ * summary says what each later visit costs. Events on the element:
  * "advik:coupon-applied" (detail: the answer) and "advik:coupon-removed".
  * On pages Jinja does not render (templates/advik/coupon_widget.html) write
  * <div data-advik-coupon data-subtotal="120.00" data-form="checkout"></div>: the widget is
@@ -24,6 +27,14 @@
     all: "Every visit of the series is discounted.",
     first_n: "The first {n} visits are discounted; later visits are at the full price."
   };
+  var LATER = {
+    first: function (full) { return full + " (full price)"; },
+    all: function (full, total) { return total + " (discounted)"; },
+    first_n: function (full, total, n) {
+      return total + " for the first " + n + " visits, then " + full + " (full price)";
+    }
+  };
+  var NOT_APPLIED = " Clear the code to book without a coupon.";
   /* The parts the widget works with; an element missing one gets the markup built. */
   var PARTS = ["toggle", "entry", "input", "apply", "applied", "applied-text", "remove", "error"]
     .map(function (part) { return ".advik-coupon__" + part; })
@@ -78,6 +89,8 @@
     this.discountRow = root.querySelector("[data-advik-row='discount']");
     this.code = null;
     this.sequence = 0;
+    this.submitting = false;
+    this.laterRow = root.querySelector("[data-advik-row='later']");
     this.currency = root.getAttribute("data-currency") || "USD";
     var locale = document.documentElement.lang || undefined;
     try {
@@ -135,10 +148,42 @@
       self.input.removeAttribute("aria-invalid");
     });
     this.removeButton.addEventListener("click", function () { self.remove(true); });
+    var form = this.hidden.form;
+    if (form) {
+      form.addEventListener("submit", function (event) { self.beforeSubmit(event, form); });
+    }
     if (window.MutationObserver) {
       new MutationObserver(function () { self.bookingChanged(); })
         .observe(this.root, { attributes: true, attributeFilter: BOOKING_ATTRS });
     }
+  };
+
+  /* The code in the field, when it is not the one applied ("" when there is none). */
+  Widget.prototype.pendingCode = function () {
+    var typed = this.input.value.trim();
+    return typed && typed.toUpperCase() !== this.code ? typed : "";
+  };
+
+  /* The host's form is being sent: a typed code is applied first, never dropped. */
+  Widget.prototype.beforeSubmit = function (event, form) {
+    if (this.submitting) {
+      event.preventDefault();
+      return;
+    }
+    if (!this.pendingCode()) { return; }
+    event.preventDefault();
+    this.submitting = true;
+    var submitter = event.submitter || null;
+    var self = this;
+    this.apply(false).then(function (ok) {
+      self.submitting = false;
+      if (!ok) {
+        self.error.textContent += NOT_APPLIED;
+        self.input.focus();
+        return;
+      }
+      if (form.requestSubmit) { form.requestSubmit(submitter); } else { form.submit(); }
+    });
   };
 
   Widget.prototype.open = function (focus) {
@@ -213,6 +258,17 @@
     this.discountRow.hidden = !code;
   };
 
+  /* What each later visit of a series costs (hidden for a one-time booking). */
+  Widget.prototype.showLater = function (data) {
+    if (!this.laterRow) { return; }
+    var said = data && LATER[data.recurring_scope];
+    this.laterRow.hidden = !said;
+    if (!said) { return; }
+    var full = baseline(data.subtotal, this.root.getAttribute("data-tax-rate")).total;
+    this.laterRow.querySelector("[data-advik-field='later']").textContent =
+      said(this.money(full), this.money(data.total), data.recurring_occurrences || "");
+  };
+
   Widget.prototype.setBusy = function (busy) {
     this.button.disabled = busy;
     this.root.setAttribute("aria-busy", busy ? "true" : "false");
@@ -230,18 +286,18 @@
     var code = (quiet ? this.code : this.input.value).trim();
     if (!this.url) {
       this.showError("Coupons are not available on this page.");
-      return;
+      return Promise.resolve(false);
     }
     if (!code) {
       this.showError("Enter a coupon code.");
       this.input.focus();
-      return;
+      return Promise.resolve(false);
     }
     var self = this;
     var ticket = ++this.sequence;
     this.setBusy(true);
     this.error.textContent = "";
-    fetch(this.url, {
+    return fetch(this.url, {
       method: "POST",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify(this.booking(code))
@@ -250,17 +306,20 @@
         return { status: response.status, data: data };
       });
     }).then(function (result) {
-      if (ticket !== self.sequence) { return; }
+      if (ticket !== self.sequence) { return false; }
       if (result.status === 200 && result.data.valid) {
         self.applyResult(result.data);
-      } else {
-        self.rejected(result.status, result.data);
+        return true;
       }
+      self.rejected(result.status, result.data);
+      return false;
     }, function () {
-      if (ticket !== self.sequence) { return; }
+      if (ticket !== self.sequence) { return false; }
       self.showError("We could not reach the server. Check your connection and try again.");
-    }).then(function () {
+      return false;
+    }).then(function (ok) {
       if (ticket === self.sequence) { self.setBusy(false); }
+      return ok;
     });
   };
 
@@ -268,6 +327,7 @@
     this.code = data.code;
     this.hidden.value = data.code;
     this.showSummary(data, data.code);
+    this.showLater(data);
     this.error.textContent = "";
     this.input.removeAttribute("aria-invalid");
     this.appliedText.textContent = (this.fromLink === data.code
@@ -312,6 +372,7 @@
     this.hidden.value = "";
     this.applied.hidden = true;
     this.appliedText.textContent = "";
+    this.showLater(null);
     this.showBaseline();
     this.toggle.hidden = false;
     if (byUser) {

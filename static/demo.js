@@ -24,6 +24,10 @@
     note.textContent = often && often.value !== "once" ? "per visit" : "";
   }
 
+  var summary = form.querySelector("[data-error-summary]");  /* after a failed submit */
+  if (summary) { summary.focus(); }
   form.addEventListener("change", update);
+  /* Back to this page: the browser restores the boxes after the script ran. */
+  window.addEventListener("pageshow", update);
   update();
 })();

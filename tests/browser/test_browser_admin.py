@@ -128,7 +128,7 @@ def test_create_find_toggle_track_and_export(site: tuple[Flask, str], page: Page
     expect(page.locator("#stat-bookings")).to_have_text("4")  # the last 30 days
     chart_type = "() => Chart.getChart(document.getElementById('redemption-chart')).config.type"
     assert page.evaluate(chart_type) == "bar"
-    page.get_by_role("link", name="Line").click()
+    page.get_by_role("button", name="Line").click()
     expect(page.locator("#redemption-chart")).to_have_attribute("data-chart-type", "line")
     assert page.evaluate(chart_type) == "line"
     assert "chart=line" in page.url
@@ -140,7 +140,7 @@ def test_create_find_toggle_track_and_export(site: tuple[Flask, str], page: Page
     points = page.evaluate("() => Chart.getChart(document.getElementById('redemption-chart'))"
                            ".data.datasets[0].data.reduce((a, b) => a + b, 0)")
     assert points == 6
-    page.get_by_role("link", name="Bar").click()
+    page.get_by_role("button", name="Bar").click()
     assert page.evaluate(chart_type) == "bar"
 
     with page.expect_download() as download_info:
