@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..web.errors import RateLimited, json_http_error
-from . import coupons, overview, redemptions
+from . import coupons, history, overview, redemptions
 from .auth import TokenRequired, token_required
 
 bp = Blueprint("advik_api", __name__)
@@ -33,6 +33,7 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
     ("POST", "/coupons/<int:coupon_id>/batches", coupons.create_batch),
     ("GET", "/coupons/<int:coupon_id>/redemptions", redemptions.coupon_redemptions),
     ("GET", "/coupons/<int:coupon_id>/stats", redemptions.stats),
+    ("GET", "/coupons/<int:coupon_id>/history", history.coupon_history),
     ("GET", "/stats", overview.stats_across),
     ("POST", "/quote", redemptions.quote),
     ("POST", "/redemptions", redemptions.redeem),

@@ -88,6 +88,21 @@ CONFLICTS: dict[str, str] = {
     "booking_conflict": "This booking was already redeemed with other details.",
     "archived": "This coupon is archived: its terms and codes are kept for its history.",
     "cancelled": "This redemption was cancelled; it cannot be changed.",
+    "not_archived": "This coupon is not archived; there is nothing to restore.",
+}
+
+#: How a coupon's history names each kind of change.
+HISTORY_ACTIONS: dict[str, str] = {
+    "created": "Created", "duplicated": "Created as a copy", "imported": "Imported from CSV",
+    "edited": "Edited", "activated": "Activated", "deactivated": "Deactivated",
+    "archived": "Archived", "restored": "Restored", "batch": "Codes generated",
+    "manual_apply": "Applied by hand to a booking", "cancelled": "Redemption cancelled",
+}
+#: How the history names what changed when it is not one of the coupon's fields.
+HISTORY_FIELDS: dict[str, str] = {
+    "copy_of": "Copy of", "booking_ref": "Booking", "discount": "Discount",
+    "status": "Status", "batch_codes": "Codes", "batch_prefix": "Prefix",
+    "batch_for_emails": "For e-mail addresses", "line": "CSV line", "archived": "Archived",
 }
 
 STATUS_LABELS: dict[str, str] = {
