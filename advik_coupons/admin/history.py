@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..domain.coupon import BY_NAME
@@ -37,6 +38,22 @@ def value_text(value: Any) -> str:
     return str(value)
 
 
+def field_text(field: str, value: Any) -> str:
+    """A field's wire value as the form names it: choices by their labels, moments local."""
+    spec = BY_NAME.get(field)
+    if spec is not None and spec.choice_labels:
+        if isinstance(value, list):
+            return value_text([spec.choice_labels.get(v, v) for v in value])
+        if isinstance(value, str):
+            return spec.choice_labels.get(value, value)
+    if spec is not None and spec.kind == "moment" and isinstance(value, str):
+        try:
+            return local_time(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        except ValueError:
+            return value
+    return value_text(value)
+
+
 def _label(field: str) -> str:
     spec = BY_NAME.get(field)
     return spec.label if spec is not None else HISTORY_FIELDS.get(field, field)
@@ -44,7 +61,7 @@ def _label(field: str) -> str:
 
 def line(row: CouponHistory) -> Line:
     via, who = actor_parts(row.actor)
-    changes = [(_label(k), value_text(v[0]), value_text(v[1]))
+    changes = [(_label(k), field_text(k, v[0]), field_text(k, v[1]))
                for k, v in sorted((row.changes or {}).items())
                if isinstance(v, list) and len(v) == 2]
     return Line(when=local_time(row.created_at), who=who,

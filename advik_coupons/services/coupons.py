@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..domain.codes import is_valid_code, random_code
-from ..domain.coupon import TERM_FIELDS
+from ..domain.coupon import BY_NAME, TERM_FIELDS
 from ..domain.emails import canonical_email, is_email
 from ..domain.errors import Conflict, DuplicateCode, InvalidRequest
 from ..events import emit, stage
@@ -25,9 +25,13 @@ from ..state import get_state
 from ..store import history, retry
 from ..store.models import CodeBatch, Coupon, CouponCode, CouponHistory, Redemption, utcnow
 from ..store.queries import code_exists, get_coupon, primary_code
-from .serialize import coupon_json
+from .serialize import coupon_json, field_json
 
 MAX_BATCH = 10_000
+#: What a "created" history line always shows; other fields only where they differ
+#: from their default.
+ALWAYS_SHOWN = frozenset({"code", "name", "discount_type", "discount_value", "starts_at",
+                          "active"})
 
 
 def generate_code(session: Session, prefix: str = "") -> str:
@@ -68,8 +72,8 @@ def insert_coupon(session: Session, values: Mapping[str, Any], *, actor: str,
     data = coupon_json(coupon, code)
     history.record(session, coupon.id, actor, action,
                    {**(note or {}), **{k: [None, v] for k, v in data.items()
-                                       if k not in {"id", "used", "created_at", "updated_at"}
-                                       and v not in (None, [], "")}}, now=moment)
+                                       if k in ALWAYS_SHOWN or (k in BY_NAME and v != field_json(
+                                           BY_NAME[k], BY_NAME[k].default))}}, now=moment)
     stage(session, get_state().channels, "coupon.created",
           {"coupon": data, "actor": actor}, coupon_id=coupon.id)
     return coupon, code

@@ -42,12 +42,14 @@ def test_api_and_admin_changes_are_in_the_history(any_app: Flask) -> None:
     assert items[4]["actor"] == f"admin:{ADMIN_EMAIL}"
     assert items[2]["changes"]["booking_ref"] == ["h-1", None]
     assert items[-1]["changes"]["code"] == [None, "HIST10"]
+    assert "once_per_customer" not in items[-1]["changes"]  # a default is not news
     assert all(i["at"].endswith("Z") for i in items)
 
     page = admin.get(f"/admin/coupons/{coupon_id}").text
     assert "History" in page and "Restored" in page and "Codes generated" in page
     assert "10.00" in page and "15.00" in page and ADMIN_EMAIL in page
     assert "API token" in page
+    assert "Percentage (%)" in page  # choices read as the form names them
 
 
 def test_history_needs_a_token_and_a_coupon(app: Flask) -> None:
