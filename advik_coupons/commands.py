@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from . import demo as demo_site
 from .demo.data import ensure_admin, seed_coupons
+from .domain.roles import ROLES
 from .events import delivery
 from .services import accounts
 from .services.coupons import generate_code as new_code
@@ -77,13 +78,17 @@ def init_db() -> None:
 @click.option("--email", required=True)
 @click.option("--password", required=True, prompt=True, hide_input=True,
               confirmation_prompt=True)
-def create_admin(email: str, password: str) -> None:
-    """Create an admin account (or reset its password)."""
+@click.option("--role", type=click.Choice(ROLES), default=None,
+              help="owner (everything), manager (coupons, batches, manual apply, cancel) "
+                   "or viewer (reads only). New admins: owner.")
+def create_admin(email: str, password: str, role: str | None) -> None:
+    """Create an admin account (or reset its password, and its role when given)."""
     try:
-        user = accounts.create_admin(email, password)
+        user = accounts.create_admin(email, password, role)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Admin {user.email} can log in at {current_app.config['ADVIK_ADMIN_PREFIX']}/login")
+    where = current_app.config["ADVIK_ADMIN_PREFIX"]
+    click.echo(f"Admin {user.email} ({role or user.role}) can log in at {where}/login")
 
 
 @advik_cli.command("create-token")

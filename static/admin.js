@@ -38,7 +38,8 @@
 
   var button = document.getElementById("generate-code");
   if (button) {
-    button.addEventListener("click", function () {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
       var input = document.querySelector("input.code-input");
       button.disabled = true;
       fetch(button.getAttribute("data-url"), {
@@ -54,9 +55,12 @@
           input.focus();
         })
         .catch(function () {
-          var box = document.getElementById("generate");
-          if (box) { box.checked = true; }
-          window.alert("Could not reach the server; a code will be generated when you save.");
+          var hidden = document.createElement("input");
+          hidden.type = "hidden";
+          hidden.name = "generate_now";
+          hidden.value = "1";
+          button.form.appendChild(hidden);
+          button.form.submit();  // the server fills the code in and saves nothing
         })
         .finally(function () { button.disabled = false; });
     });

@@ -26,12 +26,13 @@ def csrf_from(html: str) -> str:
 class AdminClient:
     """A test client logged in as a built-in admin; ``post`` adds the CSRF token."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, role: str | None = None,
+                 email: str = ADMIN_EMAIL) -> None:
         self.app = app
         with app.app_context():
-            create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+            create_admin(email, ADMIN_PASSWORD, role)
         self.client: FlaskClient = app.test_client()
-        response = self.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        response = self.login(email, ADMIN_PASSWORD)
         assert response.status_code == 302, response.text
 
     def login(self, email: str, password: str) -> Any:

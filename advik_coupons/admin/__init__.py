@@ -2,6 +2,8 @@
 
 :data:`ROUTES` lists every page; :func:`register` mounts the blueprint under
 ``ADVIK_URL_PREFIX + ADVIK_ADMIN_PREFIX`` and hardens the session cookie.
+Every admin may read every page; a change needs a ``manager`` (an
+``owner`` for :data:`OWNER_CHANGES`), else ``403``.
 Admin answers may be framed only as :mod:`.framing` says.
 A host adds a page of its own to the admin with
 ``from advik_coupons.admin.blueprint import bp`` and
@@ -19,8 +21,10 @@ from flask import Flask
 from . import (
     deliveries,
     framing,
+    summary,
     views_batches,
     views_bookings,
+    views_bulk,
     views_edit,
     views_list,
     views_login,
@@ -28,6 +32,8 @@ from . import (
     views_overview,
     views_sso,
     views_track,
+    views_transfer,
+    views_undo,
 )
 from .auth import admin_required, current_admin, setup, template_context
 from .blueprint import bp
@@ -49,13 +55,21 @@ ROUTES: tuple[Route, ...] = (
     ("/overview.csv", views_overview.overview_csv, GET),
     ("/coupons", views_list.coupon_list, GET),
     ("/coupons/new", views_edit.coupon_new, BOTH),
+    ("/coupons/bulk", views_bulk.coupon_bulk, POST),
+    ("/coupons.csv", views_transfer.coupons_csv, GET),
+    ("/coupons/import", views_transfer.coupons_import, BOTH),
     ("/coupons/generate-code", views_edit.generate_code, GET),
+    ("/coupons/summary", summary.summary_json, GET),
     ("/coupons/<int:coupon_id>", views_track.coupon_view, GET),
     ("/coupons/<int:coupon_id>/edit", views_edit.coupon_edit, BOTH),
     ("/coupons/<int:coupon_id>/toggle", views_list.coupon_toggle, POST),
     ("/coupons/<int:coupon_id>/delete", views_list.coupon_delete, POST),
+    ("/coupons/<int:coupon_id>/restore", views_undo.coupon_restore, POST),
+    ("/coupons/<int:coupon_id>/duplicate", views_undo.coupon_duplicate, POST),
     ("/coupons/<int:coupon_id>/bookings", views_bookings.bookings, GET),
     ("/coupons/<int:coupon_id>/bookings.csv", views_bookings.bookings_csv, GET),
+    ("/coupons/<int:coupon_id>/bookings/<int:redemption_id>/cancel",
+     views_undo.redemption_cancel, BOTH),
     ("/coupons/<int:coupon_id>/apply", views_manual.manual_apply, BOTH),
     ("/coupons/<int:coupon_id>/batches", views_batches.batches, BOTH),
     ("/coupons/<int:coupon_id>/batches/<int:batch_id>", views_batches.batch_view, GET),
@@ -66,8 +80,12 @@ ROUTES: tuple[Route, ...] = (
 
 for _rule, _view, _methods in PUBLIC_ROUTES:
     bp.add_url_rule(_rule, view_func=_view, methods=list(_methods))
+#: The views whose changes need an ``owner`` (every other change needs a ``manager``).
+OWNER_CHANGES: frozenset[Callable[..., Any]] = frozenset({deliveries.delivery_retry})
+
 for _rule, _view, _methods in ROUTES:
-    bp.add_url_rule(_rule, view_func=admin_required(_view), methods=list(_methods))
+    bp.add_url_rule(_rule, view_func=admin_required(
+        _view, writes="owner" if _view in OWNER_CHANGES else "manager"), methods=list(_methods))
 bp.context_processor(template_context)
 bp.context_processor(template_helpers)
 bp.after_request(framing.apply)  # frame-ancestors: 'none', or the WordPress origin of an SSO
@@ -80,4 +98,5 @@ def register(app: Flask, url_prefix: str) -> None:
     views_sso.setup(app)
 
 
-__all__ = ["PUBLIC_ROUTES", "ROUTES", "admin_required", "bp", "current_admin", "register"]
+__all__ = ["OWNER_CHANGES", "PUBLIC_ROUTES", "ROUTES", "admin_required", "bp", "current_admin",
+           "register"]

@@ -13,6 +13,9 @@ Two ways in, checked in this order:
    session, so a copy of the cookie taken before is refused after.
 
 Anyone else is sent to the log-in page (``GET``) or answered ``401``.
+Each admin has a role (:mod:`..domain.roles`): every admin may read, a
+change (any other method) needs ``manager`` — or ``owner`` where the page
+says — and is answered ``403`` otherwise. A host's own admin is an owner.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from flask import (
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 
+from ..domain.roles import DEFAULT_ROLE, allows
 from ..services.accounts import admin_fingerprint
 from ..services.admin_sessions import close_session, open_session, session_admin
 from ..settings import callable_setting
@@ -54,6 +58,10 @@ class Admin:
     name: str
     actor: str
     builtin: bool
+    role: str = DEFAULT_ROLE
+
+    def can(self, needed: str) -> bool:
+        return allows(self.role, needed)
 
 
 class HttpsAwareSessionInterface(SecureCookieSessionInterface):
@@ -153,11 +161,15 @@ def _builtin_admin() -> Admin | None:
     if found is None or fingerprint(found[1]) != data.get("fp"):
         session.pop(SESSION_KEY, None)
         return None
-    return Admin(name=found[0], actor=f"admin:{found[0]}", builtin=True)
+    return Admin(name=found[0], actor=f"admin:{found[0]}", builtin=True, role=found[2])
 
 
-def admin_required(view: F) -> F:
-    """Let only admins through: others go to the log-in page (``GET``) or get ``401``."""
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def admin_required(view: F, *, writes: str = "manager") -> F:
+    """Let only admins through: others go to the log-in page (``GET``) or get ``401``;
+    a change (not ``GET``) needs the role ``writes`` (else ``403``)."""
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
@@ -166,6 +178,9 @@ def admin_required(view: F) -> F:
             if request.method in {"GET", "HEAD"}:
                 return redirect(url_for("advik_admin.login", next=request.full_path))
             abort(401, description="Log in to use the admin pages.")
+        if request.method not in READS and not admin.can(writes):
+            abort(403, description=f"Your role ({admin.role}) may not change this; "
+                                   "ask an owner of the site.")
         g.advik_actor = admin.actor
         return view(*args, **kwargs)
 
@@ -180,4 +195,5 @@ def actor() -> str:
 def template_context() -> dict[str, Any]:
     """What every admin template may use about the request."""
     return {"csrf_token": generate_csrf, "current_admin": current_admin,
+            "can": lambda needed: bool((found := current_admin()) and found.can(needed)),
             "has_endpoint": lambda name: name in current_app.view_functions}

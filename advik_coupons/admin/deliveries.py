@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from ..events import delivery
+from ..state import get_state
 from ..store.models import HookEndpoint, OutboxMessage
+from ..store.queries import primary_codes
 from .forms import ActionForm, validate_or_400
 from .helpers import Page, db, int_arg, page_url_args
 
@@ -66,8 +68,11 @@ def deliveries() -> str:
                       "retryable": row.status in {"failed", "disabled"}})
     disabled = list(session.execute(select(HookEndpoint).order_by(HookEndpoint.channel))
                     .scalars())
+    codes = primary_codes(session, sorted({r.coupon_id for r in rows if r.coupon_id}
+                                          | ({coupon_id} if coupon_id else set())))
     return render_template("admin/deliveries.html", items=items, page=page, status=status,
                            coupon_id=coupon_id, statuses=STATUSES, disabled=disabled,
+                           codes=codes, configured=bool(get_state().channels),
                            page_url_args=page_url_args,
                            max_attempts=delivery.MAX_ATTEMPTS)
 

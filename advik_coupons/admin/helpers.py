@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..domain import messages
 from ..domain.coupon import BY_NAME, ordered
 from ..domain.money import format_money
+from ..domain.summary import discount_phrase
 from ..domain.values import hours_phrase
 from ..state import get_state
 
@@ -40,9 +41,7 @@ def short_date(day: date | None) -> str:
 
 
 def discount_label(discount_type: str, value: Decimal) -> str:
-    if discount_type == "percent":
-        return f"{value.normalize():f} % off"
-    return f"{money(value)} off"
+    return discount_phrase(discount_type, value, money)
 
 
 def choice_labels(field: str, value: Any) -> list[str]:

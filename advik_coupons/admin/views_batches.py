@@ -16,6 +16,7 @@ from ..services.serialize import iso
 from ..store.models import CodeBatch, CouponCode
 from ..store.queries import get_coupon, primary_code
 from ..web.csv import csv_response
+from .auth import actor
 from .forms import validate_or_400
 from .helpers import Page, db, int_arg, page_url_args
 
@@ -50,7 +51,8 @@ def batches(coupon_id: int) -> Any:
         if validate_or_400(form):
             try:
                 batch, codes = coupon_service.create_batch(coupon_id, int(form.count.data or 0),
-                                                           form.prefix.data or "")
+                                                           form.prefix.data or "",
+                                                           actor=actor())
             except InvalidRequest as exc:
                 for name, message in exc.errors.items():
                     getattr(form, name).errors = [message]

@@ -1,5 +1,9 @@
 """Manual apply: an admin applies a coupon to an existing booking (source "manual").
 
+The first submit previews: the rules run and the discount and total are
+shown, nothing is recorded (nor counted in the funnel); "Redeem" then posts
+the same booking with ``confirm=1``.
+
 The booking goes through the same reading as the API (:func:`parse_booking`)
 and the same rules as every redemption (:func:`redeem`); a rule's message is
 shown in the form when the coupon does not apply.
@@ -9,18 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.widgets import DateInput, TimeInput
 
 from ..domain.errors import Conflict, CouponRejected, InvalidRequest
 from ..domain.messages import BOOKING_TYPE_LABELS
-from ..domain.money import format_money
+from ..domain.money import Price, format_money
+from ..services.quoting import quote
 from ..services.redeeming import redeem
 from ..state import get_state
 from ..store.queries import get_coupon, primary_code
 from ..web.bodies import parse_booking
+from .auth import actor
 from .forms import validate_or_400
 from .helpers import db
 
@@ -69,17 +75,23 @@ def lines_from_text(text: str) -> list[dict[str, str]]:
 
 
 def manual_apply(coupon_id: int) -> Any:
+    """First a preview (the rules and the discount, nothing recorded), then ``confirm``
+    redeems exactly what was previewed."""
     state = get_state()
     coupon = get_coupon(db(), coupon_id)
     code = primary_code(db(), coupon_id) or ""
     form = ManualApplyForm()
     rejected: str | None = None
+    preview: Price | None = None
     status = 200
     if form.is_submitted():
         validate_or_400(form)  # the CSRF token; parse_booking judges the fields
         try:
             _code, booking = parse_booking({**form.body(), "code": code}, need_ref=True)
-            result = redeem(code, booking, source="manual")
+            if request.form.get("confirm") != "1":
+                preview = quote(code, booking, counted=False).price
+            else:
+                result = redeem(code, booking, source="manual", actor=actor())
         except InvalidRequest as exc:
             for name, message in exc.errors.items():
                 target = getattr(form, "lines" if name.startswith("items") else name, None)
@@ -90,13 +102,14 @@ def manual_apply(coupon_id: int) -> Any:
             rejected = exc.message
             status = 422 if isinstance(exc, CouponRejected) else 409
         else:
-            r = result.redemption
-            if result.created:
-                flash(f"{code} applied to booking {r.booking_ref}: "
-                      f"{format_money(r.discount, state.currency)} off, total "
-                      f"{format_money(r.total, state.currency)}.", "success")
-            else:
-                flash(f"Booking {r.booking_ref} already has {code}; nothing changed.", "info")
-            return redirect(url_for("advik_admin.coupon_view", coupon_id=coupon_id))
+            if preview is None:
+                r = result.redemption
+                if result.created:
+                    flash(f"{code} applied to booking {r.booking_ref}: "
+                          f"{format_money(r.discount, state.currency)} off, total "
+                          f"{format_money(r.total, state.currency)}.", "success")
+                else:
+                    flash(f"Booking {r.booking_ref} already has {code}; nothing changed.", "info")
+                return redirect(url_for("advik_admin.coupon_view", coupon_id=coupon_id))
     return render_template("admin/manual_apply.html", form=form, coupon=coupon, code=code,
-                           rejected=rejected), status
+                           rejected=rejected, preview=preview), status

@@ -20,7 +20,9 @@ from ..store.models import CodeBatch
 from ..store.queries import get_coupon, primary_code
 from ..store.tracking import coupon_funnel, coupon_stats
 from .helpers import db
+from .history import recent
 from .ranges import PRESETS, parse_range, period_label
+from .summary import coupon_summary
 
 
 def tracking_data(coupon_id: int, args: Any) -> dict[str, Any]:
@@ -50,7 +52,7 @@ def coupon_view(coupon_id: int) -> str:
         "admin/coupon_view.html", coupon=coupon, code=code,
         status=coupon_status(coupon, datetime.now(UTC)), batch_count=batch_count,
         chart_type=chart_type, presets=PRESETS, share_link=share_link(code or ""),
-        **data)
+        history=recent(coupon_id), summary=coupon_summary(coupon), **data)
 
 
 def share_link(code: str) -> str:

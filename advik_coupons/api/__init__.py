@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter
 
 from ..web.errors import RateLimited, json_http_error
 from ..web.misses import answer_misses_as_json
-from . import coupons, openapi, overview, redemptions
+from . import coupons, history, openapi, overview, redemptions
 from .args import MAX_ID
 from .auth import TokenRequired, token_required
 
@@ -37,6 +37,7 @@ ROUTES: tuple[tuple[str, str, Callable[..., Any]], ...] = (
     ("POST", "/coupons/<int:coupon_id>/batches", coupons.create_batch),
     ("GET", "/coupons/<int:coupon_id>/redemptions", redemptions.coupon_redemptions),
     ("GET", "/coupons/<int:coupon_id>/stats", redemptions.stats),
+    ("GET", "/coupons/<int:coupon_id>/history", history.coupon_history),
     ("GET", "/stats", overview.stats_across),
     ("POST", "/quote", redemptions.quote),
     ("POST", "/redemptions", redemptions.redeem),

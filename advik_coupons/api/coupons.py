@@ -110,7 +110,8 @@ def _toggle(coupon_id: int, active: bool) -> Any:
 def create_batch(coupon_id: int) -> Any:
     body = read_body(request)
     batch, _codes = coupon_service.create_batch(coupon_id, body.get("count"),  # type: ignore[arg-type]
-                                                _prefix(body.get("prefix")), body.get("emails"))
+                                                _prefix(body.get("prefix")), body.get("emails"),
+                                                actor=actor())
     rows = coupon_service.batch_codes(batch.id)
     if wants_csv():
         return csv_response(f"coupon-{coupon_id}-batch-{batch.id}.csv", ["code", "email"],

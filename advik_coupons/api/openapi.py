@@ -28,6 +28,7 @@ from .openapi_schemas import (
     coupon_schema,
     coupon_stats_schema,
     error_schemas,
+    history_schema,
     ledger_schema,
     overview_schema,
     redemption_schema,
@@ -70,6 +71,8 @@ def schemas() -> dict[str, Schema]:
         "LedgerBody": booking_body("booking_ref"),
         "LedgerBooking": ledger_schema(),
         "CouponStats": coupon_stats_schema(),
+        "HistoryLine": history_schema(),
+        "HistoryPage": _page("HistoryLine"),
         "Overview": overview_schema(),
         **error_schemas(),
     }

@@ -165,6 +165,10 @@ OPERATIONS: dict[tuple[str, str], Schema] = {
         "redemptions",
         {"200": answer("A page of redemptions.", ref("RedemptionPage"), csv=True),
          **_errors("400", "404")}, params=[COUPON_ID, *PAGES, CSV]),
+    ("GET", "/coupons/<int:coupon_id>/history"): op(
+        "couponHistory", "Who changed a coupon, when, and what (newest first).", "coupons",
+        {"200": answer("A page of history lines.", ref("HistoryPage")),
+         **_errors("400", "404")}, params=[COUPON_ID, *PAGES]),
     ("GET", "/coupons/<int:coupon_id>/stats"): op(
         "couponStats", "A coupon's bookings, revenue and discounts over a range.", "stats",
         {"200": answer("The figures.", ref("CouponStats")), **_errors("400", "404")},

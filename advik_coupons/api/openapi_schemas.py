@@ -250,6 +250,20 @@ def ledger_schema() -> Schema:
                            "status": {"type": "string"}, "created_at": MOMENT}}
 
 
+def history_schema() -> Schema:
+    """One line of a coupon's history (:func:`~advik_coupons.services.serialize.history_json`)."""
+    return {"type": "object", "required": ["id", "coupon_id", "at", "actor", "who", "via",
+                                           "action", "changes"],
+            "properties": {
+                "id": {"type": "integer"}, "coupon_id": {"type": "integer"}, "at": MOMENT,
+                "actor": {"type": "string", "description": "admin:<e-mail>, api:<token name>"},
+                "who": {"type": "string"},
+                "via": {"type": "string", "examples": ["admin", "api", "system"]},
+                "action": {"type": "string", "examples": ["created", "updated", "archived"]},
+                "changes": {"type": "object", "description":
+                            "Per field, [before, after]; other actions name what they did."}}}
+
+
 def batch_schema() -> Schema:
     code = {"type": "object", "required": ["code", "single_use", "batch_id", "used", "used_at"],
             "properties": {"code": {"type": "string", "pattern": CODE_RE.pattern},

@@ -21,6 +21,7 @@ from ..store.tracking import coupon_stats
 from ..web.bodies import parse_booking, read_body
 from ..web.csv import csv_response, query_rows
 from .args import page_args, page_json, paginated, range_args, wants_csv
+from .auth import actor
 
 
 def _booking(*, need_ref: bool) -> tuple[str, Booking]:
@@ -39,7 +40,7 @@ def redeem() -> Any:
 
 
 def cancel(redemption_id: int) -> Any:
-    redemption, _changed = cancel_redemption(redemption_id)
+    redemption, _changed = cancel_redemption(redemption_id, actor=actor())
     return jsonify(redemption_json(redemption))
 
 

@@ -65,33 +65,49 @@ REJECTIONS: dict[str, str] = {
     "not_combinable": "This coupon can't be combined with another coupon on this booking.",
 }
 
-#: How the admin pages name each reason (the funnel's "why tries were turned down").
+#: How the admin pages tell each reason, as a sentence an owner reads (the funnel's
+#: "why tries were turned down"; the reason codes themselves stay off owner pages).
 REASON_LABELS: dict[str, str] = {
-    "not_found": "Code not found",
-    "inactive": "Coupon inactive or archived",
-    "not_started": "Not started yet",
-    "expired": "Expired",
-    "usage_limit_reached": "Usage limit reached",
-    "below_minimum": "Below the minimum amount",
-    "above_maximum": "Above the maximum amount",
-    "day_not_allowed": "Day not allowed",
-    "time_not_allowed": "Time of day not allowed",
-    "booking_type_not_allowed": "Booking type not allowed",
-    "no_eligible_items": "No service in the booking qualifies",
-    "email_required": "No e-mail given",
-    "customer_not_eligible": "Customer not on the coupon's list",
-    "new_customers_only": "Not a new customer",
-    "existing_customers_only": "Not an existing customer",
-    "lapsed_customers_only": "Customer booked too recently",
-    "loyal_customers_only": "Customer has too few bookings",
-    "already_used": "Customer already used it",
-    "not_combinable": "Another coupon on the booking",
+    "not_found": "The code typed does not exist.",
+    "inactive": "The coupon was switched off or archived.",
+    "not_started": "The coupon had not started yet.",
+    "expired": "The coupon had ended.",
+    "usage_limit_reached": "The coupon had no uses left.",
+    "below_minimum": "The booking was below the minimum amount.",
+    "above_maximum": "The booking was above the maximum amount.",
+    "day_not_allowed": "The booking was on a day the coupon does not allow.",
+    "time_not_allowed": "The booking was at a time the coupon does not allow.",
+    "booking_type_not_allowed": "The coupon is not for that kind of booking.",
+    "no_eligible_items": "No service in the booking qualifies.",
+    "email_required": "The customer gave no e-mail address.",
+    "customer_not_eligible": "The customer is not on the coupon's list.",
+    "new_customers_only": "The customer had booked before (new customers only).",
+    "existing_customers_only": "The customer had not booked before (returning customers only).",
+    "lapsed_customers_only": "The customer had booked too recently.",
+    "loyal_customers_only": "The customer had too few bookings.",
+    "already_used": "The customer had already used it.",
+    "not_combinable": "Another coupon was already on the booking.",
 }
 #: Why the API refuses a booking it cannot take as sent (``409``).
 CONFLICTS: dict[str, str] = {
     "booking_conflict": "This booking was already redeemed with other details.",
     "archived": "This coupon is archived: its terms and codes are kept for its history.",
     "cancelled": "This redemption was cancelled; it cannot be changed.",
+    "not_archived": "This coupon is not archived; there is nothing to restore.",
+}
+
+#: How a coupon's history names each kind of change.
+HISTORY_ACTIONS: dict[str, str] = {
+    "created": "Created", "duplicated": "Created as a copy", "imported": "Imported from CSV",
+    "edited": "Edited", "activated": "Activated", "deactivated": "Deactivated",
+    "archived": "Archived", "restored": "Restored", "batch": "Codes generated",
+    "manual_apply": "Applied by hand to a booking", "cancelled": "Redemption cancelled",
+}
+#: How the history names what changed when it is not one of the coupon's fields.
+HISTORY_FIELDS: dict[str, str] = {
+    "copy_of": "Copy of", "booking_ref": "Booking", "discount": "Discount",
+    "status": "Status", "batch_codes": "Codes", "batch_prefix": "Prefix",
+    "batch_for_emails": "For e-mail addresses", "line": "CSV line", "archived": "Archived",
 }
 
 STATUS_LABELS: dict[str, str] = {

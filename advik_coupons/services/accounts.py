@@ -11,11 +11,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..domain.roles import DEFAULT_ROLE, ROLES, is_role
 from ..state import get_state
 from ..store import admin_sessions, login_counts, retry
 from ..store.models import AdminUser, ApiToken, utcnow
@@ -81,9 +83,12 @@ def check_token(token: str) -> str | None:
     return name
 
 
-def create_admin(email: str, password: str) -> AdminUser:
-    """Create an admin, or reset the password of an existing one."""
+def create_admin(email: str, password: str, role: str | None = None) -> AdminUser:
+    """Create an admin (an ``owner`` unless ``role`` says), or reset the password (and,
+    when ``role`` is given, the role) of an existing one."""
     email = email.strip().lower()
+    if role is not None and not is_role(role):
+        raise ValueError(f"the role must be one of {', '.join(ROLES)}")
     if "@" not in email or len(email) > 254:
         raise ValueError("enter a valid e-mail address")
     if len(password) < 8:
@@ -95,14 +100,18 @@ def create_admin(email: str, password: str) -> AdminUser:
         existing = session.execute(
             select(AdminUser).where(AdminUser.email == email)).scalar_one_or_none()
         if existing is not None:
+            changes: dict[str, Any] = {"password_hash": hashed, "failed_logins": 0,
+                                       "locked_until": None}
+            if role is not None:
+                changes["role"] = role
             session.execute(update(AdminUser).where(AdminUser.id == existing.id)
-                            .values(password_hash=hashed, failed_logins=0, locked_until=None))
+                            .values(**changes))
             admin_sessions.end_all(session, existing.id)  # a new password ends every session
             login_counts.clear_email(session, email)
             session.commit()
             return existing
         user = AdminUser(email=email, password_hash=hashed, failed_logins=0,
-                         created_at=utcnow())
+                         created_at=utcnow(), role=role or DEFAULT_ROLE)
         session.add(user)
         session.commit()
         return user
@@ -153,8 +162,9 @@ def authenticate(email: str, password: str, address: str,
     return user, None
 
 
-def admin_fingerprint(admin_id: int) -> tuple[str, str] | None:
-    """An admin's e-mail and password hash, or None when the account is gone."""
-    row = get_state().session.execute(select(AdminUser.email, AdminUser.password_hash)
-                                      .where(AdminUser.id == admin_id)).first()
-    return (row.email, row.password_hash) if row is not None else None
+def admin_fingerprint(admin_id: int) -> tuple[str, str, str] | None:
+    """An admin's e-mail, password hash and role, or None when the account is gone."""
+    row = get_state().session.execute(
+        select(AdminUser.email, AdminUser.password_hash, AdminUser.role)
+        .where(AdminUser.id == admin_id)).first()
+    return (row.email, row.password_hash, row.role) if row is not None else None

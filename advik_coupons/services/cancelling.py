@@ -4,7 +4,7 @@ The redemption is marked ``cancelled`` under the coupon's row lock, ``used``
 goes down by one (never below zero, never twice), a single-use batch code is
 free again, the ledger booking is cancelled (unless another coupon's live
 redemption still holds it), the rollup leaves it out, and
-``coupon_released`` is sent after the commit.
+``coupon_released`` is sent after the commit; the coupon's history says who cancelled.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from ..domain.errors import NotFound
 from ..events import emit, stage
 from ..events.notices import coupon_part, redemption_data
 from ..state import get_state
+from ..store import history, retry, tracking
 from ..store import redemptions as sql
-from ..store import retry, tracking
 from ..store.models import Redemption, utcnow
 from ..store.queries import get_coupon, primary_code
 from .serialize import coupon_json, redemption_json
 
 
-def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redemption, bool]:
+def cancel(redemption_id: int, *, now: datetime | None = None,
+           actor: str = "api") -> tuple[Redemption, bool]:
     """Mark a redemption cancelled and give its use back, exactly once.
 
     Returns the redemption and whether this call changed it; :class:`NotFound`
@@ -50,6 +51,9 @@ def cancel(redemption_id: int, *, now: datetime | None = None) -> tuple[Redempti
         if changed:
             tracking.record_cancellation(session, redemption)
             sql.keep_ledger_if_live(session, redemption.booking_ref)
+            history.record(session, coupon_id, actor, "cancelled",
+                           {"booking_ref": [redemption.booking_ref, None],
+                            "status": ["redeemed", "cancelled"]}, now=moment)
             stage(session, state.channels, "coupon.released",
                   redemption_data(redemption, state.currency,
                                   coupon_part(coupon_id, redemption.code)),

@@ -1,6 +1,7 @@
-"""Creating, changing and removing coupons, codes and code batches.
+"""Creating, changing, archiving and restoring coupons, codes and code batches.
 
-Each function commits and then sends its signal; a duplicate code raises
+Each function writes the coupon's history line (:mod:`..store.history`) in its
+own transaction, commits and then sends its signal; a duplicate code raises
 :class:`DuplicateCode` (409), whatever its letter case.
 """
 
@@ -16,17 +17,21 @@ from sqlalchemy.orm import Session
 
 from .. import signals
 from ..domain.codes import is_valid_code, random_code
-from ..domain.coupon import TERM_FIELDS
+from ..domain.coupon import BY_NAME, TERM_FIELDS
 from ..domain.emails import canonical_email, is_email
 from ..domain.errors import Conflict, DuplicateCode, InvalidRequest
 from ..events import emit, stage
 from ..state import get_state
-from ..store import retry
-from ..store.models import CodeBatch, Coupon, CouponCode, Redemption, utcnow
+from ..store import history, retry
+from ..store.models import CodeBatch, Coupon, CouponCode, CouponHistory, Redemption, utcnow
 from ..store.queries import code_exists, get_coupon, primary_code
-from .serialize import coupon_json
+from .serialize import coupon_json, field_json
 
 MAX_BATCH = 10_000
+#: What a "created" history line always shows; other fields only where they differ
+#: from their default.
+ALWAYS_SHOWN = frozenset({"code", "name", "discount_type", "discount_value", "starts_at",
+                          "active"})
 
 
 def generate_code(session: Session, prefix: str = "") -> str:
@@ -46,29 +51,45 @@ def _commit_codes(session: Session, code: str) -> None:
         raise DuplicateCode(code) from None
 
 
+def insert_coupon(session: Session, values: Mapping[str, Any], *, actor: str,
+                  moment: datetime, action: str = "created",
+                  note: dict[str, Any] | None = None) -> tuple[Coupon, str]:
+    """Add a coupon, its primary code, its history line and its ``coupon.created``
+    notice to the open transaction (not committed)."""
+    code = values.get("code") or generate_code(session)
+    if code_exists(session, code):
+        session.rollback()
+        raise DuplicateCode(code)
+    terms = {k: values[k] for k in TERM_FIELDS if k in values}
+    if terms.get("starts_at") is None:
+        terms["starts_at"] = moment
+    coupon = Coupon(**terms, used=0, created_at=moment, updated_at=moment)
+    session.add(coupon)
+    session.flush()
+    session.add(CouponCode(coupon_id=coupon.id, code=code, is_primary=True,
+                           single_use=False, created_at=moment))
+    session.flush()
+    data = coupon_json(coupon, code)
+    history.record(session, coupon.id, actor, action,
+                   {**(note or {}), **{k: [None, v] for k, v in data.items()
+                                       if k in ALWAYS_SHOWN or (k in BY_NAME and v != field_json(
+                                           BY_NAME[k], BY_NAME[k].default))}}, now=moment)
+    stage(session, get_state().channels, "coupon.created",
+          {"coupon": data, "actor": actor}, coupon_id=coupon.id)
+    return coupon, code
+
+
 def create_coupon(values: Mapping[str, Any], *, actor: str = "api",
-                  now: datetime | None = None) -> Coupon:
+                  now: datetime | None = None, action: str = "created",
+                  note: dict[str, Any] | None = None) -> Coupon:
     """Create a coupon and its primary code (generated when ``code`` is empty)."""
     state = get_state()
     session = state.session
     moment = (now or utcnow()).replace(microsecond=0)
 
     def write() -> tuple[Coupon, str]:
-        code = values.get("code") or generate_code(session)
-        if code_exists(session, code):
-            session.rollback()
-            raise DuplicateCode(code)
-        terms = {k: values[k] for k in TERM_FIELDS if k in values}
-        if terms.get("starts_at") is None:
-            terms["starts_at"] = moment
-        coupon = Coupon(**terms, used=0, created_at=moment, updated_at=moment)
-        session.add(coupon)
-        session.flush()
-        session.add(CouponCode(coupon_id=coupon.id, code=code, is_primary=True,
-                               single_use=False, created_at=moment))
-        session.flush()
-        stage(session, state.channels, "coupon.created",
-              {"coupon": coupon_json(coupon, code), "actor": actor}, coupon_id=coupon.id)
+        coupon, code = insert_coupon(session, values, actor=actor, moment=moment,
+                                     action=action, note=note)
         _commit_codes(session, code)
         return coupon, code
 
@@ -105,9 +126,9 @@ def update_coupon(coupon_id: int, values: Mapping[str, Any], *, actor: str = "ap
             row.code = new_code
         session.flush()
         after = coupon_json(coupon, new_code or before["code"])
-        changes = {k: [before[k], after[k]] for k in after
-                   if k not in {"updated_at"} and before.get(k) != after[k]}
+        changes = history.field_changes(before, after)
         if changes:
+            history.record(session, coupon_id, actor, _edit_action(changes), changes)
             stage(session, state.channels, "coupon.updated",
                   {"coupon": after, "changes": changes, "actor": actor}, coupon_id=coupon_id)
         _commit_codes(session, new_code or str(before["code"]))
@@ -121,12 +142,52 @@ def update_coupon(coupon_id: int, values: Mapping[str, Any], *, actor: str = "ap
     return coupon
 
 
+def _edit_action(changes: Mapping[str, Any]) -> str:
+    """``activated`` / ``deactivated`` when only the switch moved, else ``edited``."""
+    if set(changes) == {"active"}:
+        return "activated" if changes["active"][1] else "deactivated"
+    return "edited"
+
+
 def set_active(coupon_id: int, active: bool, *, actor: str = "api") -> Coupon:
     return update_coupon(coupon_id, {"active": active}, actor=actor)
 
 
-def delete_coupon(coupon_id: int, *, actor: str = "api") -> bool:
-    """Delete a coupon, or archive it when it has redemptions. Returns ``archived``.
+def restore_coupon(coupon_id: int, *, actor: str = "api") -> Coupon:
+    """Bring an archived coupon back, inactive (its codes were kept reserved)."""
+    state = get_state()
+    session = state.session
+
+    def write() -> Coupon:
+        coupon = get_coupon(session, coupon_id)
+        if coupon.archived_at is None:
+            raise Conflict("not_archived")
+        coupon.archived_at = None
+        coupon.active = False
+        coupon.updated_at = utcnow()
+        history.record(session, coupon_id, actor, "restored")
+        session.commit()
+        return coupon
+
+    coupon = retry.run(write, rollback=session.rollback, what="restore_coupon")
+    state.terms_cache.drop(coupon_id)
+    return coupon
+
+
+def duplicate_coupon(coupon_id: int, *, actor: str = "api") -> Coupon:
+    """A new coupon with the same terms, a generated code, inactive and unused."""
+    session = get_state().session
+    source = get_coupon(session, coupon_id)
+    code = primary_code(session, coupon_id)
+    values = {k: getattr(source, k) for k in TERM_FIELDS}
+    values.update(code=None, active=False, name=f"{source.name} (copy)"[:120])
+    session.rollback()
+    return create_coupon(values, actor=actor, action="duplicated", note={"copy_of": [None, code]})
+
+
+def delete_coupon(coupon_id: int, *, actor: str = "api", keep: bool = False) -> bool:
+    """Delete a coupon, or archive it when it has redemptions (or ``keep`` says so, as
+    the list's bulk "Archive" does). Returns ``archived``.
 
     An archived coupon answers like an inactive one and keeps its codes reserved.
     """
@@ -136,13 +197,15 @@ def delete_coupon(coupon_id: int, *, actor: str = "api") -> bool:
     def write() -> tuple[dict[str, Any], bool]:
         coupon = get_coupon(session, coupon_id)
         data = coupon_json(coupon, primary_code(session, coupon_id))
-        has_history = bool(session.execute(
+        has_history = keep or bool(session.execute(
             select(exists().where(Redemption.coupon_id == coupon_id))).scalar())
         if has_history:
             coupon.archived_at = utcnow()
             coupon.active = False
             coupon.updated_at = utcnow()
+            history.record(session, coupon_id, actor, "archived")
         else:
+            session.execute(delete(CouponHistory).where(CouponHistory.coupon_id == coupon_id))
             session.execute(delete(CouponCode).where(CouponCode.coupon_id == coupon_id))
             session.execute(delete(CodeBatch).where(CodeBatch.coupon_id == coupon_id))
             session.delete(coupon)
@@ -186,7 +249,8 @@ def _batch_customers(count: object, emails: object, canonical: bool) -> tuple[in
 
 
 def create_batch(coupon_id: int, count: int | None, prefix: str = "",
-                 emails: list[str] | None = None) -> tuple[CodeBatch, list[str]]:
+                 emails: list[str] | None = None, *,
+                 actor: str = "api") -> tuple[CodeBatch, list[str]]:
     """Add single-use generated codes (``PREFIX-XXXXXXXX``) to a coupon: ``count`` of
     them, or one per e-mail in ``emails``, each usable only by that customer."""
     state = get_state()
@@ -208,6 +272,9 @@ def create_batch(coupon_id: int, count: int | None, prefix: str = "",
         session.add_all([CouponCode(coupon_id=coupon_id, code=c, is_primary=False,
                                     single_use=True, batch_id=batch.id, email_key=owner)
                          for c, owner in zip(codes, owners, strict=True)])
+        history.record(session, coupon_id, actor, "batch",
+                       {"batch_codes": [None, len(codes)], "batch_prefix": [None, prefix],
+                        **({"batch_for_emails": [None, len(keys)]} if keys else {})})
         session.commit()
         return batch, codes
 

@@ -84,14 +84,20 @@ def _others(state: AppState, booking: Booking, key: str) -> list[Terms]:
     return found
 
 
-def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
-    """Validate and price; consumes nothing. Raises :class:`CouponRejected`."""
+def quote(code: str, booking: Booking, *, now: datetime | None = None,
+          counted: bool = True) -> Quote:
+    """Validate and price; consumes nothing. Raises :class:`CouponRejected`.
+
+    ``counted=False`` (an admin's preview before a manual apply) leaves the funnel
+    and the signals out: no customer tried anything.
+    """
     state = get_state()
     ctx = rules_context(state, now)
     key = normalize_code(code)
     if not is_valid_code(key):
         rejected = CouponRejected("not_found")
-        record_rejection(state, key, booking, rejected, None, ctx.now)
+        if counted:
+            record_rejection(state, key, booking, rejected, None, ctx.now)
         raise rejected
     terms = cached_terms(state, key)
     coupon_id = terms.coupon_id if terms else None
@@ -101,7 +107,8 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
                                 lookup=state.customer_lookup)
         checked = validate(terms, booking, ctx, history, others)
     except CouponRejected as rejected:
-        record_rejection(state, key, booking, rejected, coupon_id, ctx.now)
+        if counted:
+            record_rejection(state, key, booking, rejected, coupon_id, ctx.now)
         raise
     finally:
         if state.sessions.registry.has():  # a cached, unconditional quote opened none
@@ -111,6 +118,8 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None) -> Quote:
     mine, together = price_stack(booking, others, checked, discounted=discounted)
     amounts = combined_price(booking.subtotal, mine.discount, together, state.tax_rate)
     result = Quote(checked, booking, amounts, state.currency, mine)
+    if not counted:
+        return result
     state.funnel.count(coupon_id, site_today(state, ctx.now), "tried", "applied")
     emit(signals.coupon_applied, coupon={"id": checked.coupon_id, "code": checked.code},
          code=checked.code, booking=booking, price=result.price)

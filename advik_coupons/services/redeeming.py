@@ -45,8 +45,8 @@ from ..domain.rules import (
 from ..events import emit, stage
 from ..events.notices import coupon_part, redemption_data
 from ..state import AppState, get_state
+from ..store import history, retry, tracking
 from ..store import redemptions as sql
-from ..store import retry, tracking
 from ..store.models import Redemption
 from ..store.queries import LedgerHistory, get_coupon, load_terms, primary_code
 from .context import rules_context, site_today
@@ -77,12 +77,13 @@ class _Decision:
 
 
 def redeem(code: str, booking: Booking, *, source: str = "api",
-           now: datetime | None = None) -> RedeemResult:
+           now: datetime | None = None, actor: str | None = None) -> RedeemResult:
     """Validate again and record the redemption in one transaction.
 
     The booking's ``subtotal`` must be the host's own trusted price. Returns the
     existing redemption (``created=False``) when this booking was already
-    redeemed with this coupon and the same facts. Raises :class:`CouponRejected`,
+    redeemed with this coupon and the same facts. With ``actor`` (an admin's manual
+    apply) the coupon's history says who applied it. Raises :class:`CouponRejected`,
     or :class:`Conflict` (``booking_conflict``).
     """
     if source not in SOURCES:
@@ -108,7 +109,8 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
         if _used_up(terms, booking):  # refused as the lock would, without queueing for it
             check_terms(terms, booking, ctx)  # the first failing rule, in the rules' order
         result = retry.run(  # a deadlock or cluster conflict runs it again
-            lambda: _redeem_locked(state, session, key, code_id, terms, booking, source, ctx),
+            lambda: _redeem_locked(state, session, key, code_id, terms, booking, source, ctx,
+                                   actor),
             rollback=session.rollback, what="redeem")
     except CouponRejected as rejected:
         session.rollback()
@@ -169,8 +171,8 @@ def _announce(session: Session, result: RedeemResult, booking: Booking,
 
 
 def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, terms: Terms,
-                   booking: Booking, source: str,
-                   ctx: Context) -> tuple[RedeemResult, bool]:
+                   booking: Booking, source: str, ctx: Context,
+                   actor: str | None = None) -> tuple[RedeemResult, bool]:
     """Decide under the coupon's row lock, then record; ``terms`` were read before it."""
     assert booking.booking_ref is not None
     coupon_id = terms.coupon_id
@@ -194,7 +196,7 @@ def _redeem_locked(state: AppState, session: Session, key: str, code_id: int, te
         # redemption; a rejection checks for one too.
         decision = _first_use(state, session, code_id, terms, booking, ctx, key)
     redemption = _record(state, session, decision, coupon_id, code_id, key, booking, source,
-                         ctx)
+                         ctx, actor)
     return RedeemResult(redemption, created=True), decision.limit_hit
 
 
@@ -260,7 +262,8 @@ def _first_use(state: AppState, session: Session, code_id: int, terms: Terms,
 
 
 def _record(state: AppState, session: Session, decision: _Decision, coupon_id: int,
-            code_id: int, key: str, booking: Booking, source: str, ctx: Context) -> Redemption:
+            code_id: int, key: str, booking: Booking, source: str, ctx: Context,
+            actor: str | None = None) -> Redemption:
     """Write the redemption, the rollup and the notices; commit."""
     assert booking.booking_ref is not None
     amounts = combined_price(booking.subtotal, decision.discount, decision.together,
@@ -279,6 +282,10 @@ def _record(state: AppState, session: Session, decision: _Decision, coupon_id: i
     session.add(redemption)
     session.flush()
     tracking.record_redemption(session, redemption)
+    if actor is not None:
+        history.record(session, coupon_id, actor, "manual_apply",
+                       {"booking_ref": [None, redemption.booking_ref],
+                        "discount": [None, str(redemption.discount)]}, now=ctx.now)
     notice = redemption_data(redemption, state.currency, decision.notice_coupon)
     stage(session, state.channels, "coupon.redeemed", notice, coupon_id=coupon_id)
     if decision.limit_hit:

@@ -99,3 +99,17 @@ def redemption_row(r: Redemption) -> list[Any]:
 def code_json(c: CouponCode) -> dict[str, Any]:
     return {"code": c.code, "single_use": bool(c.single_use), "batch_id": c.batch_id,
             "used": c.used_at is not None, "used_at": iso(c.used_at)}
+
+
+def actor_parts(actor: str) -> tuple[str, str]:
+    """``admin:ann@x.com`` → ``("admin", "ann@x.com")``; ``api:shop`` → ``("api", "shop")``."""
+    via, _, who = actor.partition(":")
+    return (via, who) if who else ("system", actor)
+
+
+def history_json(row: Any) -> dict[str, Any]:
+    """One line of a coupon's history on the wire."""
+    via, who = actor_parts(row.actor)
+    return {"id": row.id, "coupon_id": row.coupon_id, "at": iso(row.created_at),
+            "actor": row.actor, "who": who, "via": via, "action": row.action,
+            "changes": row.changes or {}}

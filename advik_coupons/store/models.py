@@ -401,6 +401,22 @@ class AdminUser(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(String(16), default="owner", server_default="owner")
+
+
+class CouponHistory(Base):
+    """One change to a coupon: who (``admin:<e-mail>`` or ``api:<token name>``), when,
+    the action, and per changed field ``[before, after]`` (wire values)."""
+
+    __tablename__ = DEFAULT_PREFIX + "coupon_history"
+    __table_args__ = (Index(None, "coupon_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(32))
+    changes: Mapped[Any] = mapped_column(JSONText, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AdminSession(Base):

@@ -13,7 +13,7 @@ aware ``datetime``, ``frozenset``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, tzinfo
+from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -36,57 +36,36 @@ from ..domain.codes import is_valid_code, normalize_code
 from ..domain.coupon import (
     FIELDS,
     MAX_USES,
-    MOMENT_RANGE,
     READ_ONLY,
     FieldSpec,
     defaults,
-    in_range,
     ordered,
 )
 from ..domain.errors import InvalidRequest
 from ..domain.money import MAX_MONEY, is_amount_text
-from ..domain.rules import end_of_day, start_of_day
 from ..domain.values import hours_text, read_emails, read_hours, read_ids, words
+from .moments import MomentField, moment_text
 
 #: The form's fields that are not coupon fields.
 EXTRA_FLAGS = ("generate",)
 
 
+COUNT_RANGE = "Enter a whole number of 1 or more (or leave it empty)."
+
+
+class WholeNumberField(IntegerField):
+    """A count; what is not a whole number is told in the owner's words."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number, like 10.") from None
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-class MomentField(StringField):
-    """A date (``2026-12-31``) or a date-time with or without an offset.
-
-    A bare date means the start of the day (``end_of_day=False``) or its last
-    second (``True``) in the form's site time zone; a naive date-time is read
-    in the site time zone too.
-    """
-
-    def __init__(self, *args: Any, end_of_day: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.end_of_day = end_of_day
-        self.moment: datetime | None = None
-
-    def parse(self, tz: tzinfo) -> datetime | None:
-        raw = (self.data or "").strip()
-        if not raw:
-            return None
-        try:
-            if len(raw) == 10:
-                day = date.fromisoformat(raw)
-                moment = end_of_day(day, tz) if self.end_of_day else start_of_day(day, tz)
-            else:
-                moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValidationError("Use a date like 2026-12-31 or 2026-12-31T18:00.") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=tz)
-        if not in_range(moment):
-            raise ValidationError(MOMENT_RANGE)
-        return moment.replace(microsecond=0)
 
 
 class ParsedField(StringField):
@@ -123,27 +102,6 @@ def list_text(spec: FieldSpec, value: Any) -> str:
     if spec.kind == "emails":
         return "\n".join(value or ())
     return hours_text(value or ())
-
-
-def moment_text(moment: datetime | None, tz: tzinfo, *, end: bool) -> str:
-    """How a stored moment reads back in the form, so saving it unchanged keeps it.
-
-    A bare date when it is the day's edge (its start, or its last second for an
-    end); else the local date-time, with seconds when it has any, and with its
-    offset when that wall-clock time happens twice (the hour a DST change repeats).
-    """
-    if moment is None:
-        return ""
-    local = moment.astimezone(tz).replace(microsecond=0)
-    edge = time(23, 59, 59) if end else time(0, 0)
-    if local.time() == edge:
-        return local.date().isoformat()
-    naive = local.replace(tzinfo=None)
-    text = naive.isoformat(timespec="seconds" if naive.second else "minutes")
-    other = naive.replace(fold=1 - local.fold).replace(tzinfo=tz)
-    if other.utcoffset() != local.utcoffset():
-        text += local.isoformat()[19:]
-    return text
 
 
 def _finite_money(form: Any, field: Field) -> None:
@@ -186,13 +144,16 @@ def _form_field(spec: FieldSpec) -> Field:
         "choice": lambda: SelectField(spec.label, choices=_choices(spec), default=default,
                                       **options),
         "money": lambda: DecimalField(spec.label, money_checks, default=default, **options),
-        "count": lambda: IntegerField(spec.label, [Optional(), NumberRange(min=1, max=MAX_USES)],
-                                      **options),
+        "count": lambda: WholeNumberField(
+            spec.label, [Optional(), NumberRange(min=1, max=MAX_USES, message=COUNT_RANGE)],
+            **options),
         "flag": lambda: BooleanField(spec.label, default=default, **options),
         "set": lambda: MultiCheckboxField(spec.label, choices=_choices(spec),
                                           default=[c for c in spec.choices if c in spec.default],
                                           **options),
-        "moment": lambda: MomentField(spec.label, end_of_day=spec.inclusive_end, **options),
+        "moment": lambda: MomentField(spec.label, end_of_day=spec.inclusive_end,
+                                      time_label=spec.label.removesuffix("s") + " time",
+                                      **options),
         "ids": lambda: ParsedField(spec.label, read=_read_ids, **options),
         "emails": lambda: ParsedArea(spec.label, read=_read_emails, **options),
         "hours": lambda: ParsedField(spec.label, read=read_hours, **options),
@@ -224,7 +185,7 @@ class _CouponFormBase(FlaskForm):
         raw = field.data or ""
         if not raw.strip():
             if not self.generate.data:
-                raise ValidationError("Enter a code, or ask for one to be generated.")
+                raise ValidationError("Enter a code, or generate one.")
             return
         code = normalize_code(raw)
         if not is_valid_code(code):

@@ -22,7 +22,7 @@ __all__ = ["admin"]
 
 def apply_body(**overrides: str) -> dict[str, str]:
     body = {"booking_ref": "HOST-77", "email": "Ann@Example.com", "subtotal": "150.00",
-            "booking_date": "", "booking_type": "one_time"}
+            "booking_date": "", "booking_type": "one_time", "confirm": "1"}  # past the preview
     body.update(overrides)
     return body
 

@@ -129,7 +129,7 @@ def test_the_view_shows_the_four_sections_and_the_funnel(any_app: Flask,
     funnel = dict(re.findall(r'funnel-(\w+)">.*?funnel-count">(\d+)<', html, re.S))
     assert funnel == {"link_opened": "0", "tried": "3", "applied": "1", "redeemed": "4",
                       "cancelled": "1"}
-    assert "Below the minimum amount" in html
+    assert "The booking was below the minimum amount." in html
     ninety = any_admin.get(f"/admin/coupons/{coupon_id}?range=90d&chart=line").text
     assert re.search(r'id="stat-bookings">4<', ninety)
     data = re.search(r'id="chart-data">(.*?)</script>', ninety, re.S)

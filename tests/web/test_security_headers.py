@@ -47,6 +47,12 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("GET", "/coupons/go/SPRING10"), ("GET", "/coupons/widget.json"),
     ("GET", "/demo/"), ("GET", "/demo/payment"), ("POST", "/demo/book"),
     ("GET", "/demo/booked/NOPE"),
+    ("GET", "/api/v1/coupons/{c}/history"), ("GET", "/admin/coupons.csv"),
+    ("GET", "/admin/coupons/import"), ("POST", "/admin/coupons/import"),
+    ("GET", "/admin/coupons/summary"), ("POST", "/admin/coupons/bulk"),
+    ("POST", "/admin/coupons/{c}/restore"), ("POST", "/admin/coupons/{c}/duplicate"),
+    ("GET", "/admin/coupons/{c}/bookings/1/cancel"),
+    ("POST", "/admin/coupons/{c}/bookings/1/cancel"),
     ("POST", "/admin/coupons/{c}/delete"), ("DELETE", "/api/v1/coupons/{c}"),  # the last
 )
 SSO_SECRET = "s" * 40
