@@ -19,7 +19,9 @@ from ..domain.codes import MAX_CODE_LENGTH, normalize_code
 from ..domain.coupon import ID_RE, MAX_MONEY
 from ..domain.emails import EMAIL_RE
 from ..domain.errors import InvalidRequest
+from ..domain.money import fits_unit, minor_units, to_unit
 from ..domain.values import read_time
+from ..state import get_state
 
 MAX_REF = 120
 MAX_OTHER_CODES = 10
@@ -133,10 +135,12 @@ def money_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
         errors[key] = "Must be 0 or more."
     elif amount > MAX_MONEY:
         errors[key] = f"Must be at most {MAX_MONEY}."
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors[key] = "Use at most two decimals."
+    elif not fits_unit(amount, currency := get_state().currency):
+        places = minor_units(currency)
+        errors[key] = (f"Use whole amounts ({currency} has no decimals)." if places == 0
+                       else f"Use at most {places} decimals.")
     else:
-        return amount.quantize(Decimal("0.01"))
+        return to_unit(amount, currency)
     return None
 
 
