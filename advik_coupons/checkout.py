@@ -48,13 +48,14 @@ from werkzeug.wrappers import Response
 from .domain.codes import is_valid_code, normalize_code
 from .domain.errors import CouponRejected
 from .domain.messages import PUBLIC_AS_NOT_FOUND
-from .domain.money import as_str, format_money, price
+from .domain.money import as_str, format_money, minor_units, price
 from .resources import resource_dir
 from .services.links import LINK_COOKIE, LINK_DAYS, open_link
 from .services.quoting import quote
 from .state import get_state
 from .web.bodies import parse_booking, read_body
 from .web.errors import json_http_error
+from .web.i18n import answer_quote, bcp47, request_locale, widget_messages
 from .web.misses import answer_misses_as_json
 from .web.origin import allowed_origins, check_origin
 from .web.ratelimit import check_apply_limit, init_limits
@@ -84,7 +85,7 @@ def apply() -> ResponseReturnValue:
     """Validate a code against the booking and answer with the new price summary."""
     code, booking = parse_booking(read_body(request))
     try:
-        return jsonify(quote(code, booking).as_json())
+        return jsonify(answer_quote(quote(code, booking)))
     except CouponRejected as rejected:  # counted with its real reason; answered as unknown
         if rejected.reason in PUBLIC_AS_NOT_FOUND:
             raise CouponRejected("not_found") from None
@@ -135,8 +136,11 @@ def widget_config() -> ResponseReturnValue:
     state = get_state()
     neutral = {**widget_context({}, widget_id=WIDGET_ID), "code": ""}  # cached: no one's code
     markup = render_template("advik/coupon_widget_body.html", w=neutral)
-    response = jsonify({"currency": state.currency, "tax_rate": str(state.tax_rate),
-                        "markup": markup.strip()})
+    locale = request_locale()
+    response = jsonify({"currency": state.currency, "decimals": minor_units(state.currency),
+                        "tax_rate": str(state.tax_rate), "locale": bcp47(locale),
+                        "messages": widget_messages(locale), "markup": markup.strip()})
+    response.vary.add("Accept-Language")
     response.cache_control.public = True
     response.cache_control.max_age = WIDGET_CONFIG_MAX_AGE
     return response
@@ -184,15 +188,20 @@ def widget_context(booking: Mapping[str, Any] | None = None, *,
     (the booking's lines; a line's ``name`` is shown to the customer).
     """
     state = get_state()
+    locale = request_locale()
     data = dict(booking or {})
     link = "" if code else remembered_code()
-    amounts = price(_decimal(data.get("subtotal")), Decimal("0"), state.tax_rate)
+    amounts = price(_decimal(data.get("subtotal")), Decimal("0"), state.tax_rate,
+                    state.currency)
     return {
         "id": widget_id or f"advik-coupon-{next(_widget_ids)}",
         "apply_url": url_for("advik_checkout.apply"),
         "currency": state.currency,
+        "decimals": minor_units(state.currency),
+        "locale": bcp47(locale),
+        "messages": widget_messages(locale),
         "tax_rate": str(state.tax_rate),
-        "subtotal": as_str(amounts.subtotal),
+        "subtotal": as_str(amounts.subtotal, state.currency),
         "email": data.get("email") or "",
         "booking_date": data.get("booking_date") or "",
         "booking_time": data.get("booking_time") or "",
@@ -202,7 +211,7 @@ def widget_context(booking: Mapping[str, Any] | None = None, *,
         "form_id": form_id,
         "code": code or link,
         "auto": "link" if link else "",
-        "shown": {k: format_money(getattr(amounts, k), state.currency)
+        "shown": {k: format_money(getattr(amounts, k), state.currency, locale)
                   for k in ("subtotal", "discount", "tax", "total")},
     }
 

@@ -30,6 +30,7 @@ from .store.funnel import FunnelCounter
 from .store.models import use_table_prefix
 from .store.terms_cache import TermsCache
 from .web import bodylimit, errors, headers, health, metrics, tracing
+from .web.i18n import init_babel
 
 
 class AdvikCoupons:
@@ -97,6 +98,7 @@ class AdvikCoupons:
     def _wire(self, app: Flask) -> None:
         """Every blueprint, command, error answer and hook the extension adds to ``app``."""
         prefix = str(app.config["ADVIK_URL_PREFIX"]).rstrip("/")
+        init_babel(app)
         api.register(app, prefix + str(app.config["ADVIK_API_PREFIX"]))
         admin.register(app, prefix + str(app.config["ADVIK_ADMIN_PREFIX"]))
         checkout.register(app, prefix)

@@ -40,6 +40,10 @@ SETTINGS: tuple[Setting, ...] = (
             "The site's time zone (IANA name): bare dates, days of the week and the "
             "stats' days are read in it."),
     Setting("ADVIK_CURRENCY", "USD", "The site's one currency (ISO 4217 code)."),
+    Setting("ADVIK_LOCALE", "en",
+            "The language customers and the admin pages get when the request names none "
+            "they have a catalog for (`en`, `es`, `fr`, `de`, `pt-BR`); a request's `locale` "
+            "and its `Accept-Language` come first."),
     Setting("ADVIK_TAX_RATE", Decimal("0"),
             "Tax as a percentage of the post-discount subtotal, e.g. `8.25`."),
     Setting("ADVIK_QUOTE_CACHE_SECONDS", 3.0,

@@ -22,56 +22,59 @@
   var FIELDS = ["subtotal", "discount", "tax", "total"];
   var BOOKING_ATTRS = ["data-subtotal", "data-email", "data-booking-date", "data-booking-time",
                        "data-booking-type", "data-items"];
-  var SCOPES = {
-    first: "Only the first visit is discounted; later visits are at the full price.",
-    all: "Every visit of the series is discounted.",
-    first_n: "The first {n} visits are discounted; later visits are at the full price."
-  };
-  var LATER = {
-    first: function (full) { return full + " (full price)"; },
-    all: function (full, total) { return total + " (discounted)"; },
-    first_n: function (full, total, n) {
-      return total + " for the first " + n + " visits, then " + full + " (full price)";
-    }
-  };
-  var NOT_APPLIED = " Clear the code to book without a coupon.";
+  /* The words are the server's, in the customer's language (data-messages, or widget.json's
+     "messages"); a key stands in for a missing one. */
+  var SCOPES = { first: "scope_first", all: "scope_all", first_n: "scope_first_n" };
+  /* What a later visit of a series costs, said in the summary (keys of the messages). */
+  var LATER = { first: "later_first", all: "later_all", first_n: "later_first_n" };
   /* The parts the widget works with; an element missing one gets the markup built. */
   var PARTS = ["toggle", "entry", "input", "apply", "applied", "applied-text", "remove", "error"]
     .map(function (part) { return ".advik-coupon__" + part; })
     .concat(["[data-advik-field='applied-code']", "[data-advik-row='discount']"]);
   /* mount() options, each setting data-<kebab-case name> (items: an array, or its JSON). */
   var OPTIONS = ["applyUrl", "subtotal", "email", "bookingDate", "bookingTime", "bookingType",
-                 "items", "form", "fieldName", "code", "currency", "taxRate"];
+                 "items", "form", "fieldName", "code", "currency", "taxRate", "locale"];
   var SCRIPT_SUFFIX = /\/static\/advik-coupon\.js(?:[?#].*)?$/;
   var script = document.currentScript;  /* .../coupons/static/advik-coupon.js -> .../coupons */
   var serviceBase = script && SCRIPT_SUFFIX.test(script.src) ? script.src.replace(SCRIPT_SUFFIX, "")
     : null;
   var built = 0, configs = {};
 
-  function toCents(text) {
-    var match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(String(text || "0").trim());
+  /* Amounts in the currency's minor unit (places: 0 for JPY, 2 for USD, 3 for KWD). */
+  function toUnits(text, places) {
+    var match = /^(\d+)(?:\.(\d+))?$/.exec(String(text || "0").trim());
     if (!match) { return BigInt(0); }
-    return BigInt(match[1]) * BigInt(100) + BigInt(((match[2] || "") + "00").slice(0, 2));
+    var digits = ((match[2] || "") + "000").slice(0, places);
+    return BigInt(match[1]) * BigInt(10) ** BigInt(places) + BigInt(digits || "0");
   }
 
-  function fromCents(cents) {
-    var negative = cents < BigInt(0);
-    var abs = negative ? -cents : cents;
-    var whole = abs / BigInt(100);
-    var part = String(abs % BigInt(100));
-    return (negative ? "-" : "") + String(whole) + "." + (part.length < 2 ? "0" + part : part);
+  function fromUnits(units, places) {
+    var negative = units < BigInt(0);
+    var abs = negative ? -units : units;
+    var scale = BigInt(10) ** BigInt(places);
+    var part = String(abs % scale);
+    while (part.length < places) { part = "0" + part; }
+    return (negative ? "-" : "") + String(abs / scale) + (places ? "." + part : "");
   }
 
-  /* Tax on the subtotal (no coupon), half-up to the cent, in exact integer arithmetic. */
-  function baseline(subtotalText, rateText) {
-    var subtotal = toCents(subtotalText);
+  /* Tax on the subtotal (no coupon), half-up to the minor unit, in exact integer arithmetic. */
+  function baseline(subtotalText, rateText, places) {
+    var subtotal = toUnits(subtotalText, places);
     var rate = /^(\d+)(?:\.(\d+))?$/.exec(String(rateText || "0").trim()) || ["", "0", ""];
     var decimals = (rate[2] || "").length;
     var numerator = BigInt(rate[1] + (rate[2] || ""));
     var denominator = BigInt(100) * BigInt(10) ** BigInt(decimals);
     var tax = (subtotal * numerator * BigInt(2) + denominator) / (denominator * BigInt(2));
-    return { subtotal: fromCents(subtotal), discount: "0.00", tax: fromCents(tax),
-             total: fromCents(subtotal + tax) };
+    return { subtotal: fromUnits(subtotal, places), discount: fromUnits(BigInt(0), places),
+             tax: fromUnits(tax, places), total: fromUnits(subtotal + tax, places) };
+  }
+
+  function readMessages(root) {
+    try {
+      return JSON.parse(root.getAttribute("data-messages") || "{}") || {};
+    } catch (e) {
+      return {};
+    }
   }
 
   function Widget(root) {
@@ -92,11 +95,19 @@
     this.submitting = false;
     this.laterRow = root.querySelector("[data-advik-row='later']");
     this.currency = root.getAttribute("data-currency") || "USD";
-    var locale = document.documentElement.lang || undefined;
+    this.places = Number(root.getAttribute("data-decimals") || "2");
+    this.messages = readMessages(root);
+    this.locale = root.getAttribute("data-locale") || "";
+    var locale = this.locale || document.documentElement.lang || undefined;
     try {
       this.format = new Intl.NumberFormat(locale, { style: "currency", currency: this.currency });
     } catch (e) {
       this.format = null;
+    }
+    try {
+      this.lists = new Intl.ListFormat(locale, { style: "long", type: "conjunction" });
+    } catch (e) {
+      this.lists = null;
     }
     this.bind();
     this.fromLink = null;
@@ -124,6 +135,15 @@
     } catch (e) {
       return "";
     }
+  };
+
+  /* One of the server's messages, its {name} values filled in. */
+  Widget.prototype.t = function (key, values) {
+    var text = this.messages[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(values[name]));
+    });
+    return text;
   };
 
   Widget.prototype.money = function (text) {
@@ -178,7 +198,7 @@
     this.apply(false).then(function (ok) {
       self.submitting = false;
       if (!ok) {
-        self.error.textContent += NOT_APPLIED;
+        self.error.textContent += " " + self.t("not_applied");
         self.input.focus();
         return;
       }
@@ -208,6 +228,7 @@
 
   Widget.prototype.booking = function (code) {
     var body = { code: code, subtotal: this.root.getAttribute("data-subtotal") || "0" };
+    if (this.locale) { body.locale = this.locale; }
     var extra = { email: "data-email", booking_date: "data-booking-date",
                   booking_time: "data-booking-time", booking_type: "data-booking-type" };
     Object.keys(extra).forEach(function (key) {
@@ -236,12 +257,15 @@
     var names = this.lines().map(function (line) { return line.name || line.service; });
     if (Array.isArray(data.items) && data.items.some(function (i) { return !i.eligible; })) {
       var discounted = data.items.map(function (item, index) {
-        return item.eligible && item.discount !== "0.00" ? names[index] || item.service : null;
+        return item.eligible && Number(item.discount) !== 0 ? names[index] || item.service : null;
       }).filter(Boolean);
-      if (discounted.length) { notes.push("Discount on " + discounted.join(", ") + "."); }
+      if (discounted.length) {
+        var lines = this.lists ? this.lists.format(discounted) : discounted.join(", ");
+        notes.push(this.t("discount_on", { lines: lines }));
+      }
     }
     if (data.recurring_scope && SCOPES[data.recurring_scope]) {
-      notes.push(SCOPES[data.recurring_scope].replace("{n}", data.recurring_occurrences || ""));
+      notes.push(this.t(SCOPES[data.recurring_scope], { n: data.recurring_occurrences || "" }));
     }
     return notes;
   };
@@ -264,15 +288,16 @@
     var said = data && LATER[data.recurring_scope];
     this.laterRow.hidden = !said;
     if (!said) { return; }
-    var full = baseline(data.subtotal, this.root.getAttribute("data-tax-rate")).total;
-    this.laterRow.querySelector("[data-advik-field='later']").textContent =
-      said(this.money(full), this.money(data.total), data.recurring_occurrences || "");
+    var full = baseline(data.subtotal, this.root.getAttribute("data-tax-rate"), this.places).total;
+    this.laterRow.querySelector("[data-advik-field='later']").textContent = this.t(said, {
+      full: this.money(full), total: this.money(data.total), n: data.recurring_occurrences || ""
+    });
   };
 
   Widget.prototype.setBusy = function (busy) {
     this.button.disabled = busy;
     this.root.setAttribute("aria-busy", busy ? "true" : "false");
-    this.button.textContent = busy ? "Applying\u2026" : "Apply";
+    this.button.textContent = busy ? this.t("applying") : this.t("apply");
   };
 
   Widget.prototype.showError = function (message) {
@@ -285,11 +310,11 @@
   Widget.prototype.apply = function (quiet) {
     var code = (quiet ? this.code : this.input.value).trim();
     if (!this.url) {
-      this.showError("Coupons are not available on this page.");
+      this.showError(this.t("no_service"));
       return Promise.resolve(false);
     }
     if (!code) {
-      this.showError("Enter a coupon code.");
+      this.showError(this.t("enter_code"));
       this.input.focus();
       return Promise.resolve(false);
     }
@@ -315,7 +340,7 @@
       return false;
     }, function () {
       if (ticket !== self.sequence) { return false; }
-      self.showError("We could not reach the server. Check your connection and try again.");
+      self.showError(self.t("offline"));
       return false;
     }).then(function (ok) {
       if (ticket === self.sequence) { self.setBusy(false); }
@@ -330,9 +355,8 @@
     this.showLater(data);
     this.error.textContent = "";
     this.input.removeAttribute("aria-invalid");
-    this.appliedText.textContent = (this.fromLink === data.code
-      ? data.code + " from your link was applied \u2014 you save "
-      : "Coupon applied: " + data.code + " \u2014 you save ") + this.money(data.discount) + ".";
+    this.appliedText.textContent = this.t(this.fromLink === data.code ? "applied_link" : "applied",
+                                          { code: data.code, amount: this.money(data.discount) });
     this.fromLink = null;
     this.details(data).forEach(function (note) {
       var line = document.createElement("span");
@@ -342,7 +366,7 @@
     }, this);
     var total = document.createElement("span");
     total.className = "advik-visually-hidden";
-    total.textContent = " New total " + this.money(data.total) + ".";
+    total.textContent = " " + this.t("new_total", { amount: this.money(data.total) });
     this.appliedText.appendChild(total);
     this.applied.hidden = false;
     this.close();
@@ -360,9 +384,7 @@
     }
     if (this.code) { this.remove(false); }
     this.open(false);
-    this.showError(message || (status === 429
-      ? "Too many attempts. Please wait a moment and try again."
-      : "This coupon can't be applied right now. Please try again."));
+    this.showError(message || this.t(status === 429 ? "rate_limited" : "failed"));
   };
 
   Widget.prototype.remove = function (byUser) {
@@ -377,7 +399,7 @@
     this.toggle.hidden = false;
     if (byUser) {
       this.error.classList.add("advik-coupon__note");
-      this.error.textContent = "Coupon removed.";
+      this.error.textContent = this.t("removed");
       this.input.value = "";
       this.open(true);
     }
@@ -395,7 +417,7 @@
   /* The summary without a coupon, from the booking's subtotal and the site's tax rate. */
   Widget.prototype.showBaseline = function () {
     this.showSummary(baseline(this.root.getAttribute("data-subtotal"),
-                              this.root.getAttribute("data-tax-rate")), null);
+                              this.root.getAttribute("data-tax-rate"), this.places), null);
   };
 
   /* Build the widget inside a bare element from the service's markup (the inside of
@@ -404,12 +426,16 @@
     var id = "advik-coupon-js-" + (++built);
     var typed = root.querySelector("input[name]");
     var code = root.getAttribute("data-code") || (typed && typed.value) || "";
-    var known = { "data-currency": config.currency, "data-tax-rate": config.tax_rate };
+    var known = { "data-currency": config.currency, "data-tax-rate": config.tax_rate,
+                  "data-decimals": config.decimals, "data-locale": config.locale,
+                  "data-messages": JSON.stringify(config.messages || {}) };
     Object.keys(known).forEach(function (name) {
-      if (!root.getAttribute(name)) { root.setAttribute(name, known[name]); }
+      if (!root.getAttribute(name) && known[name] !== undefined) {
+        root.setAttribute(name, known[name]);
+      }
     });
     root.classList.add("advik-coupon");
-    root.setAttribute("aria-label", "Coupon and price summary");
+    root.setAttribute("aria-label", (config.messages || {}).summary || "");
     root.innerHTML = String(config.markup).split("__ADVIK_ID__").join(id);
     root.querySelector(".advik-coupon__input").value = code;
     var hidden = root.querySelector("[data-advik-field='applied-code']");
@@ -423,7 +449,8 @@
     return PARTS.every(function (part) { return root.querySelector(part); });
   }
 
-  /* GET <service>/coupons/widget.json once per service: {currency, tax_rate, markup}. */
+  /* GET <service>/coupons/widget.json once per service: {currency, decimals, tax_rate, locale,
+     messages, markup}. */
   function loadConfig(applyUrl) {
     var url = String(applyUrl).replace(/\/apply(?:[?#].*)?$/, "/widget.json");
     if (!configs[url]) {

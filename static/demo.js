@@ -21,7 +21,7 @@
     });
     out.textContent = format.format(total / 100);
     var often = form.querySelector("input[name=frequency]:checked");
-    note.textContent = often && often.value !== "once" ? "per visit" : "";
+    note.textContent = often && often.value !== "once" ? form.getAttribute("data-per-visit") : "";
   }
 
   var summary = form.querySelector("[data-error-summary]");  /* after a failed submit */

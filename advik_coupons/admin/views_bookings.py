@@ -55,6 +55,7 @@ def bookings_csv(coupon_id: int) -> Response:
     session = db()
     get_coupon(session, coupon_id)
     rng = _range()
-    rows = query_rows(session, _in_range(coupon_id, rng), redemption_row)
+    currency = get_state().currency
+    rows = query_rows(session, _in_range(coupon_id, rng), lambda r: redemption_row(r, currency))
     name = f"coupon-{coupon_id}-bookings-{rng.start.isoformat()}-to-{rng.end.isoformat()}.csv"
     return csv_response(name, REDEMPTION_CSV, rows)

@@ -35,11 +35,12 @@ from ..web.forms import EXTRA_FLAGS
 
 Schema = dict[str, Any]
 
-#: Money on the wire: a string with two decimals.
-MONEY_OUT: Schema = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$",
+#: Money on the wire: a string with the currency's ISO 4217 minor units
+#: (``"12.00"`` USD, ``"1235"`` JPY, ``"1.250"`` KWD).
+MONEY_OUT: Schema = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]{1,3})?$",
                      "examples": ["12.00"]}
-#: Money sent: a string, at most two decimals (a JSON number is read too).
-MONEY_IN: Schema = {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,2})?$",
+#: Money sent: a string, at most the currency's decimals (a JSON number is read too).
+MONEY_IN: Schema = {"type": "string", "pattern": r"^[0-9]{1,10}(\.[0-9]{1,3})?$",
                     "examples": ["120.00"]}
 DATE: Schema = {"type": "string", "format": "date", "examples": ["2026-12-07"]}
 MOMENT: Schema = {"type": "string", "format": "date-time"}

@@ -18,7 +18,9 @@ from sqlalchemy import select
 
 from ..domain.booking import Line
 from ..domain.coupon import defaults
+from ..domain.messages import N_
 from ..domain.terms import Window
+from ..domain.wording import Percent, Translate, identity, show_value
 from ..resources import instance_file_secret
 from ..services import accounts
 from ..services.coupons import create_coupon
@@ -27,8 +29,8 @@ from ..store.models import Coupon, CouponCode
 from ..store.queries import code_exists
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
-FREQUENCIES: dict[str, str] = {"once": "One time", "weekly": "Every week",
-                               "monthly": "Every month"}
+FREQUENCIES: dict[str, str] = {"once": N_("One time"), "weekly": N_("Every week"),
+                               "monthly": N_("Every month")}
 
 
 @dataclass(frozen=True)
@@ -40,19 +42,23 @@ class Service:
 
 
 CATALOG: tuple[Service, ...] = (
-    Service("standard", "Standard cleaning (2 h)", Decimal("60.00"),
-            "Kitchen, bathroom, floors and dusting."),
-    Service("deep", "Deep cleaning (4 h)", Decimal("140.00"),
-            "Inside cupboards, behind appliances, limescale."),
-    Service("windows", "Window washing", Decimal("45.00"), "Inside and out, frames too."),
-    Service("carpet", "Carpet shampoo", Decimal("80.00"), "Up to three rooms."),
-    Service("laundry", "Laundry and ironing", Decimal("35.00"), "Two loads, folded."),
-    Service("oven", "Oven and fridge add-on", Decimal("25.00"), "Degreased and wiped."),
+    Service("standard", N_("Standard cleaning (2 h)"), Decimal("60.00"),
+            N_("Kitchen, bathroom, floors and dusting.")),
+    Service("deep", N_("Deep cleaning (4 h)"), Decimal("140.00"),
+            N_("Inside cupboards, behind appliances, limescale.")),
+    Service("windows", N_("Window washing"), Decimal("45.00"),
+            N_("Inside and out, frames too.")),
+    Service("carpet", N_("Carpet shampoo"), Decimal("80.00"),
+            N_("Up to three rooms.")),
+    Service("laundry", N_("Laundry and ironing"), Decimal("35.00"),
+            N_("Two loads, folded.")),
+    Service("oven", N_("Oven and fridge add-on"), Decimal("25.00"),
+            N_("Degreased and wiped.")),
 )
 SERVICES: dict[str, Service] = {s.id: s for s in CATALOG}
 #: Who cleans ("" lets the company choose) and where the team comes from.
-STAFF: dict[str, str] = {"": "Whoever is free", "maria": "Maria", "li": "Li"}
-LOCATIONS: dict[str, str] = {"north": "North branch", "south": "South branch"}
+STAFF: dict[str, str] = {"": N_("Whoever is free"), "maria": "Maria", "li": "Li"}
+LOCATIONS: dict[str, str] = {"north": N_("North branch"), "south": N_("South branch")}
 #: Start times on offer (the site's time zone).
 TIMES: tuple[str, ...] = tuple(f"{h:02d}:{m:02d}" for h in range(8, 18) for m in (0, 30))
 
@@ -70,64 +76,86 @@ def subtotal_of(service_ids: list[str]) -> Decimal:
 
 @dataclass(frozen=True)
 class DemoCoupon:
+    """A demo code, the rule it shows (``{min}``, ``{off}``, ``{pct}``: its minimum and
+    discount; ``{ended}`` its end date), and its fields."""
+
     code: str
     rule: str
     fields: dict[str, Any]
 
+    def values(self) -> dict[str, object]:
+        """The rule's values, raw (the page formats them for the customer's language)."""
+        fields = self.fields
+        percent = fields["discount_type"] == "percent"
+        found: dict[str, object] = {"min": fields.get("min_subtotal"),
+                                    "off": None if percent else fields["discount_value"],
+                                    "pct": Percent(fields["discount_value"]) if percent else None,
+                                    "ended": fields["ends_at"].date() if "ends_at" in fields
+                                    else None}
+        return {k: v for k, v in found.items() if v is not None}
+
 
 DEMO_COUPONS: tuple[DemoCoupon, ...] = (
-    DemoCoupon("SPRING10", "10% off bookings of $100 or more",
+    DemoCoupon("SPRING10", N_("{pct} off bookings of {min} or more"),
                {"name": "Spring sale", "discount_type": "percent",
                 "discount_value": Decimal("10"), "min_subtotal": Decimal("100")}),
-    DemoCoupon("WELCOME15", "15% off for first-time customers (use an e-mail that never booked)",
+    DemoCoupon("WELCOME15",
+               N_("{pct} off for first-time customers (use an e-mail that never booked)"),
                {"name": "Welcome offer", "discount_type": "percent",
                 "discount_value": Decimal("15"), "audience": "new"}),
-    DemoCoupon("WEEKDAY20", "20% off Monday to Friday bookings",
+    DemoCoupon("WEEKDAY20", N_("{pct} off Monday to Friday bookings"),
                {"name": "Weekday saver", "discount_type": "percent",
                 "discount_value": Decimal("20"),
                 "days_of_week": frozenset({"mon", "tue", "wed", "thu", "fri"})}),
-    DemoCoupon("SAVE25", "$25 off when you spend $200 or more",
+    DemoCoupon("SAVE25", N_("{off} off when you spend {min} or more"),
                {"name": "Big booking", "discount_type": "fixed",
                 "discount_value": Decimal("25"), "min_subtotal": Decimal("200")}),
-    DemoCoupon("FLAT5", "$5 off any booking",
+    DemoCoupon("FLAT5", N_("{off} off any booking"),
                {"name": "Five off", "discount_type": "fixed", "discount_value": Decimal("5")}),
-    DemoCoupon("EVERYVISIT", "10% off every visit of a weekly or monthly booking",
+    DemoCoupon("EVERYVISIT", N_("{pct} off every visit of a weekly or monthly booking"),
                {"name": "Regulars", "discount_type": "percent", "discount_value": Decimal("10"),
                 "booking_types": frozenset({"recurring"}), "recurring_scope": "all"}),
-    DemoCoupon("ONCE30", "30% off, once per customer, first 50 bookings only",
+    DemoCoupon("ONCE30", N_("{pct} off, once per customer, first 50 bookings only"),
                {"name": "Flash deal", "discount_type": "percent", "discount_value": Decimal("30"),
                 "once_per_customer": True, "max_uses": 50}),
-    DemoCoupon("DEEP20", "20% off deep cleaning only (other services at full price)",
+    DemoCoupon("DEEP20", N_("{pct} off deep cleaning only (other services at full price)"),
                {"name": "Deep clean week", "discount_type": "percent",
                 "discount_value": Decimal("20"), "services": frozenset({"deep"})}),
-    DemoCoupon("MARIA15", "15% off when Maria cleans",
+    DemoCoupon("MARIA15", N_("{pct} off when Maria cleans"),
                {"name": "Maria's regulars", "discount_type": "percent",
                 "discount_value": Decimal("15"), "staff": frozenset({"maria"})}),
-    DemoCoupon("EARLYBIRD", "10% off visits starting between 08:00 and 11:00",
+    DemoCoupon("EARLYBIRD", N_("{pct} off visits starting between 08:00 and 11:00"),
                {"name": "Early bird", "discount_type": "percent",
                 "discount_value": Decimal("10"),
                 "hours": (Window(time(8, 0), time(11, 0)),)}),
-    DemoCoupon("COMEBACK", "25% off for customers who haven't booked for 60 days (win-back)",
+    DemoCoupon("COMEBACK", N_("{pct} off for customers who haven't booked for 60 days (win-back)"),
                {"name": "We miss you", "discount_type": "percent",
                 "discount_value": Decimal("25"), "audience": "lapsed", "audience_days": 60}),
-    DemoCoupon("STACK5", "$5 off; combinable with STACK10 on one booking (through the API)",
+    DemoCoupon("STACK5", N_("{off} off; combinable with STACK10 on one booking (through the API)"),
                {"name": "Stack five", "discount_type": "fixed", "discount_value": Decimal("5"),
                 "combinable": True}),
-    DemoCoupon("STACK10", "10% off; combinable with STACK5 on one booking (through the API)",
+    DemoCoupon("STACK10", N_("{pct} off; combinable with STACK5 on one booking (through the API)"),
                {"name": "Stack ten", "discount_type": "percent",
                 "discount_value": Decimal("10"), "combinable": True}),
-    DemoCoupon("SUMMER2025", "Expired on 31 Aug 2025",
+    DemoCoupon("SUMMER2025", N_("Expired on {ended}"),
                {"name": "Summer 2025", "discount_type": "percent",
                 "discount_value": Decimal("15"),
                 "starts_at": datetime(2025, 6, 1, tzinfo=UTC),
                 "ends_at": datetime(2025, 8, 31, 23, 59, 59, tzinfo=UTC)}),
-    DemoCoupon("RETIRED", "Switched off by an admin: answers like an unknown code",
+    DemoCoupon("RETIRED", N_("Switched off by an admin: answers like an unknown code"),
                {"name": "Retired offer", "discount_type": "percent",
                 "discount_value": Decimal("50"), "active": False}),
 )
 
 #: Where the demo's coupons differ from a new coupon's defaults: they all started in 2024.
 _DEMO_DEFAULTS: dict[str, Any] = {**defaults(), "starts_at": datetime(2024, 1, 1, tzinfo=UTC)}
+
+
+def rule_text(demo: DemoCoupon, currency: str, locale: str = "en",
+              translate: Translate = identity) -> str:
+    """The rule a demo code shows, in ``locale`` (its amounts in the site's currency)."""
+    shown = {k: show_value(v, locale, currency) for k, v in demo.values().items()}
+    return translate(demo.rule).format(**shown)
 
 
 def seed_coupons() -> list[str]:
@@ -138,7 +166,7 @@ def seed_coupons() -> list[str]:
         if code_exists(session, demo.code):
             continue
         create_coupon({**_DEMO_DEFAULTS, **demo.fields, "code": demo.code,
-                       "description": demo.rule}, actor="cli")
+                       "description": rule_text(demo, get_state().currency)}, actor="cli")
         created.append(demo.code)
     return created
 

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_date
 from flask import (
     Blueprint,
     Flask,
@@ -36,7 +37,8 @@ from wtforms.validators import ValidationError
 from ..domain.booking import Booking, Line
 from ..domain.codes import MAX_CODE_LENGTH, normalize_code
 from ..domain.errors import CouponRejected
-from ..domain.money import format_money, price
+from ..domain.messages import N_
+from ..domain.money import babel_locale, format_money, price
 from ..domain.values import read_time
 from ..resources import resource_dir
 from ..services.context import site_today
@@ -45,6 +47,7 @@ from ..services.redeeming import redeem
 from ..state import get_state
 from ..store.models import Redemption
 from ..web.bodies import EMAIL_RE
+from ..web.i18n import bcp47, rejection_message, request_locale, translate
 from .data import (
     CATALOG,
     DEMO_COUPONS,
@@ -53,8 +56,10 @@ from .data import (
     SERVICES,
     STAFF,
     TIMES,
+    DemoCoupon,
     demo_usage,
     lines_of,
+    rule_text,
     subtotal_of,
 )
 
@@ -103,7 +108,7 @@ class Selection:
         return {"subtotal": str(self.subtotal), "email": self.email,
                 "booking_date": self.day.isoformat() if self.day else "",
                 "booking_time": self.at, "booking_type": self.booking_type,
-                "items": [{**line.as_json(), "name": SERVICES[line.service].name}
+                "items": [{**line.as_json(), "name": translate(SERVICES[line.service].name)}
                           for line in self.lines]}
 
     def query(self) -> dict[str, Any]:
@@ -120,40 +125,56 @@ def read_selection(values: MultiDict[str, str]) -> Selection:
     sel = Selection()
     sel.services = [s for s in dict.fromkeys(values.getlist("service")) if s in SERVICES]
     if not sel.services:
-        sel.errors["service"] = "Choose at least one service."
+        sel.errors["service"] = translate(N_("Choose at least one service."))
     raw_day = (values.get("date") or "").strip()
     try:
         sel.day = date.fromisoformat(raw_day) if len(raw_day) == 10 else None
     except ValueError:
         sel.day = None
     if sel.day is None:
-        sel.errors["date"] = "Choose a date."
+        sel.errors["date"] = translate(N_("Choose a date."))
     elif sel.day < _today():
-        sel.errors["date"] = "Choose today or a later date."
+        sel.errors["date"] = translate(N_("Choose today or a later date."))
     sel.at = values.get("time") or "09:00"
     if sel.at not in TIMES:
-        sel.errors["time"] = "Choose a start time."
+        sel.errors["time"] = translate(N_("Choose a start time."))
         sel.at = "09:00"
     sel.staff = values.get("staff") or ""
     if sel.staff not in STAFF:
-        sel.errors["staff"] = "Choose who cleans."
+        sel.errors["staff"] = translate(N_("Choose who cleans."))
         sel.staff = ""
     sel.location = values.get("location") or "north"
     if sel.location not in LOCATIONS:
-        sel.errors["location"] = "Choose a branch."
+        sel.errors["location"] = translate(N_("Choose a branch."))
         sel.location = "north"
     sel.frequency = values.get("frequency") or "once"
     if sel.frequency not in FREQUENCIES:
-        sel.errors["frequency"] = "Choose how often."
+        sel.errors["frequency"] = translate(N_("Choose how often."))
         sel.frequency = "once"
     sel.email = (values.get("email") or "").strip()[:254]
     if not EMAIL_RE.match(sel.email):
-        sel.errors["email"] = "Enter your e-mail address, like ann@example.com."
+        sel.errors["email"] = translate(N_("Enter your e-mail address, like ann@example.com."))
     return sel
 
 
 def _money(amount: Decimal) -> str:
-    return format_money(amount, get_state().currency)
+    return format_money(amount, get_state().currency, request_locale())
+
+
+@bp.context_processor
+def _language() -> dict[str, Any]:
+    """The page's language (``<html lang>``, which the scripts format amounts for) and dates."""
+    return {"advik_lang": bcp47(request_locale()), "long_date": _long_date}
+
+
+def _long_date(day: date | None) -> str:
+    """``Monday, December 7, 2026`` / ``Montag, 7. Dezember 2026``."""
+    return str(format_date(day, "full", locale=babel_locale(request_locale()))) if day else ""
+
+
+def _rules(coupons: tuple[DemoCoupon, ...]) -> list[tuple[DemoCoupon, str]]:
+    locale, currency = request_locale(), get_state().currency
+    return [(c, rule_text(c, currency, locale, translate)) for c in coupons]
 
 
 @bp.app_template_filter("advik_money")
@@ -175,7 +196,7 @@ def booking_page() -> ResponseReturnValue:
 def _render_booking(sel: Selection, status: int = 200) -> ResponseReturnValue:
     usage = demo_usage()
     return render_template("demo/booking.html", sel=sel, catalog=CATALOG,
-                           frequencies=FREQUENCIES, coupons=DEMO_COUPONS, usage=usage,
+                           frequencies=FREQUENCIES, coupons=_rules(DEMO_COUPONS), usage=usage,
                            staff=STAFF, locations=LOCATIONS, times=TIMES,
                            today=_today().isoformat(), currency=get_state().currency), status
 
@@ -202,7 +223,7 @@ def book() -> ResponseReturnValue:
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
-        abort(400, description="The form expired; go back and try again.")
+        abort(400, description=translate(N_("The form expired; go back and try again.")))
     sel = read_selection(request.form)
     if sel.errors:
         return _render_booking(sel, 400)
@@ -213,7 +234,8 @@ def book() -> ResponseReturnValue:
         try:
             redeem(normalize_code(raw_code), booking, source="checkout")
         except CouponRejected as rejected:
-            return _render_payment(sel, code=raw_code, error=rejected.message, status=422)
+            return _render_payment(sel, code=raw_code, error=rejection_message(rejected),
+                                   status=422)
     else:
         record_booking(booking)
     session[SESSION_KEY] = {"ref": ref, **sel.query()}
@@ -235,15 +257,15 @@ def confirmation(ref: str) -> ResponseReturnValue:
     coupon: dict[str, Any] | None = None
     later_discount = Decimal("0")
     if redemption is not None:
-        amounts = price(redemption.subtotal, redemption.discount, state.tax_rate)
+        amounts = price(redemption.subtotal, redemption.discount, state.tax_rate, state.currency)
         kept = redemption.kept_terms or {}
         coupon = {"code": redemption.code, "scope": redemption.recurring_scope,
                   "visits": kept.get("recurring_occurrences")}
         if redemption.recurring_scope in {"all", "first_n"}:
             later_discount = redemption.discount
     else:
-        amounts = price(sel.subtotal, Decimal("0"), state.tax_rate)
-    later = price(sel.subtotal, later_discount, state.tax_rate)
+        amounts = price(sel.subtotal, Decimal("0"), state.tax_rate, state.currency)
+    later = price(sel.subtotal, later_discount, state.tax_rate, state.currency)
     return render_template("demo/confirmation.html", ref=ref, sel=sel,
                            services=[SERVICES[s] for s in sel.services],
                            frequency=FREQUENCIES[sel.frequency], coupon=coupon,

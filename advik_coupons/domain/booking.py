@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
+from .money import DEFAULT_CURRENCY, as_str
+
 BOOKING_TYPES: tuple[str, ...] = ("one_time", "recurring")
 MAX_LINES = 100
 MAX_QUANTITY = 1000
@@ -31,9 +33,9 @@ class Line:
     def amount(self) -> Decimal:
         return self.unit_price * self.quantity
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self, currency: str = DEFAULT_CURRENCY) -> dict[str, object]:
         return {"service": self.service, "staff": self.staff, "location": self.location,
-                "quantity": self.quantity, "unit_price": str(self.unit_price)}
+                "quantity": self.quantity, "unit_price": as_str(self.unit_price, currency)}
 
 
 @dataclass(frozen=True)

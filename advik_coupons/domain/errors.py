@@ -23,12 +23,19 @@ class AdvikError(Exception):
 
 
 class CouponRejected(AdvikError):
-    """A real request whose code does not apply: a public reason code and the customer's message."""
+    """A real request whose code does not apply: a public reason code and the customer's message.
 
-    def __init__(self, reason: str, message: str | None = None) -> None:
+    ``message`` is English; ``variant`` and the raw ``values`` (a date, an amount,
+    weekdays…) let the web layer write it again in the customer's language.
+    """
+
+    def __init__(self, reason: str, message: str | None = None, *, variant: str | None = None,
+                 values: Mapping[str, object] | None = None) -> None:
         if reason not in REASONS:
             raise ValueError(f"unknown reason code {reason!r}")
         self.reason = reason
+        self.variant = variant
+        self.values: dict[str, object] = dict(values or {})
         self.message = message if message is not None else rejection_message(reason)
         super().__init__(self.message)
 

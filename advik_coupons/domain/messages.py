@@ -9,6 +9,12 @@ same thing. Reason codes and their order are a public contract
 
 from __future__ import annotations
 
+
+def N_(text: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
+    """Mark ``text`` for the catalogs (``pybabel extract -k N_``); the web layer translates it."""
+    return text
+
+
 #: The public reason codes of a ``422``, in the order the rules check them.
 REASONS: tuple[str, ...] = (
     "not_found",
@@ -32,9 +38,9 @@ REASONS: tuple[str, ...] = (
     "not_combinable",
 )
 
-NOT_VALID = "This coupon isn't valid."
-APPLIED = "Coupon applied"
-RATE_LIMITED = "Too many attempts. Please wait a moment and try again."
+NOT_VALID = N_("This coupon isn't valid.")
+APPLIED = N_("Coupon applied")
+RATE_LIMITED = N_("Too many attempts. Please wait a moment and try again.")
 
 #: Reasons the public apply endpoint answers as ``not_found``: whether a code exists
 #: but is switched off is the host's to know (``POST /api/v1/quote``), not a guesser's.
@@ -45,24 +51,50 @@ PUBLIC_AS_NOT_FOUND = frozenset({"inactive"})
 REJECTIONS: dict[str, str] = {
     "not_found": NOT_VALID,
     "inactive": NOT_VALID,
-    "not_started": "This coupon starts on {date}.",
-    "expired": "This coupon expired on {date}.",
-    "usage_limit_reached": "This coupon has reached its usage limit.",
-    "below_minimum": "Spend at least {amount} to use this coupon.",
-    "above_maximum": "This coupon applies to bookings up to {amount}.",
-    "day_not_allowed": "This coupon can be used on {days} bookings.",
-    "time_not_allowed": "This coupon can be used for bookings at {hours}.",
-    "booking_type_not_allowed.recurring": "This coupon is for recurring bookings only.",
-    "booking_type_not_allowed.one_time": "This coupon is for one-time bookings only.",
-    "no_eligible_items": "This coupon doesn't apply to the services in this booking.",
-    "email_required": "Enter your e-mail address to use this coupon.",
-    "customer_not_eligible": "This coupon isn't available for this e-mail address.",
-    "new_customers_only": "This coupon is for first-time customers.",
-    "existing_customers_only": "This coupon is for returning customers.",
-    "lapsed_customers_only": "This coupon is for customers who haven't booked for a while.",
-    "loyal_customers_only": "This coupon is for our regular customers.",
-    "already_used": "You have already used this coupon.",
-    "not_combinable": "This coupon can't be combined with another coupon on this booking.",
+    "not_started": N_("This coupon starts on {date}."),
+    "expired": N_("This coupon expired on {date}."),
+    "usage_limit_reached": N_("This coupon has reached its usage limit."),
+    "below_minimum": N_("Spend at least {amount} to use this coupon."),
+    "above_maximum": N_("This coupon applies to bookings up to {amount}."),
+    "day_not_allowed": N_("This coupon can be used on {days} bookings."),
+    "time_not_allowed": N_("This coupon can be used for bookings at {hours}."),
+    "booking_type_not_allowed.recurring": N_("This coupon is for recurring bookings only."),
+    "booking_type_not_allowed.one_time": N_("This coupon is for one-time bookings only."),
+    "no_eligible_items": N_("This coupon doesn't apply to the services in this booking."),
+    "email_required": N_("Enter your e-mail address to use this coupon."),
+    "customer_not_eligible": N_("This coupon isn't available for this e-mail address."),
+    "new_customers_only": N_("This coupon is for first-time customers."),
+    "existing_customers_only": N_("This coupon is for returning customers."),
+    "lapsed_customers_only": N_("This coupon is for customers who haven't booked for a while."),
+    "loyal_customers_only": N_("This coupon is for our regular customers."),
+    "already_used": N_("You have already used this coupon."),
+    "not_combinable": N_("This coupon can't be combined with another coupon on this booking."),
+}
+
+#: What the payment-step widget's script says (``static/advik-coupon.js`` gets them, in the
+#: customer's language, from ``data-messages`` or ``widget.json``; ``{…}`` are its values).
+WIDGET: dict[str, str] = {
+    "summary": N_("Coupon and price summary"),
+    "apply": N_("Apply"),
+    "applying": N_("Applying…"),
+    "no_service": N_("Coupons are not available on this page."),
+    "enter_code": N_("Enter a coupon code."),
+    "offline": N_("We could not reach the server. Check your connection and try again."),
+    "applied": N_("Coupon applied: {code} — you save {amount}."),
+    "applied_link": N_("{code} from your link was applied — you save {amount}."),
+    "new_total": N_("New total {amount}."),
+    "discount_on": N_("Discount on {lines}."),
+    "scope_first": N_("Only the first visit is discounted; later visits are at the full price."),
+    "scope_all": N_("Every visit of the series is discounted."),
+    "scope_first_n": N_("The first {n} visits are discounted; later visits are at the full "
+                        "price."),
+    "rate_limited": RATE_LIMITED,
+    "failed": N_("This coupon can't be applied right now. Please try again."),
+    "removed": N_("Coupon removed."),
+    "not_applied": N_("Clear the code to book without a coupon."),
+    "later_first": N_("{full} (full price)"),
+    "later_all": N_("{total} (discounted)"),
+    "later_first_n": N_("{total} for the first {n} visits, then {full} (full price)"),
 }
 
 #: How the admin pages tell each reason, as a sentence an owner reads (the funnel's

@@ -28,8 +28,7 @@ from .booking import BOOKING_TYPES, Booking, Line
 from .customers import CustomerFacts, CustomerHistory, in_audience
 from .emails import canonical_email, matches_entry
 from .errors import CouponRejected
-from .messages import DAY_LABELS, join_words, rejection_message
-from .money import format_money
+from .money import DEFAULT_CURRENCY
 from .pricing import eligible_lines
 from .terms import (
     AUDIENCES,
@@ -39,7 +38,7 @@ from .terms import (
     Terms,
     Window,
 )
-from .values import hours_phrase
+from .wording import rejection_text
 
 __all__ = [
     "AUDIENCES", "BOOKING_TYPES", "DISCOUNT_TYPES", "RECURRING_SCOPES", "WEEKDAYS", "Booking",
@@ -88,17 +87,20 @@ class Context:
         return canonical_email(booking.email, canonical=self.canonical_emails)
 
 
-def _rejected(reason: str, variant: str | None = None, **values: str) -> CouponRejected:
-    return CouponRejected(reason, rejection_message(reason, variant, **values))
+def _rejected(reason: str, variant: str | None = None, currency: str = DEFAULT_CURRENCY,
+              **values: object) -> CouponRejected:
+    """The rejection with its English message and its raw values (for other languages)."""
+    return CouponRejected(reason, rejection_text(reason, variant, values, currency=currency),
+                          variant=variant, values=values)
 
 
 def _check_limits(low: object, high: object, booking: Booking, ctx: Context) -> None:
     """Rules 5 and 6: the whole booking's subtotal against the minimum and maximum."""
     assert isinstance(low, type(booking.subtotal)) and isinstance(high, type(booking.subtotal))
     if low > 0 and booking.subtotal < low:
-        raise _rejected("below_minimum", amount=format_money(low, ctx.currency))
+        raise _rejected("below_minimum", currency=ctx.currency, amount=low)
     if high > 0 and booking.subtotal > high:
-        raise _rejected("above_maximum", amount=format_money(high, ctx.currency))
+        raise _rejected("above_maximum", currency=ctx.currency, amount=high)
 
 
 def check_terms(terms: Terms | None, booking: Booking, ctx: Context) -> Terms:
@@ -108,9 +110,9 @@ def check_terms(terms: Terms | None, booking: Booking, ctx: Context) -> Terms:
     if not terms.active or terms.archived:
         raise CouponRejected("inactive")
     if ctx.now < terms.starts_at:
-        raise _rejected("not_started", date=format_day(terms.starts_at, ctx.tz))
+        raise _rejected("not_started", date=terms.starts_at.astimezone(ctx.tz).date())
     if terms.ends_at is not None and ctx.now.replace(microsecond=0) > terms.ends_at:
-        raise _rejected("expired", date=format_day(terms.ends_at, ctx.tz))
+        raise _rejected("expired", date=terms.ends_at.astimezone(ctx.tz).date())
     if terms.code_used or (terms.max_uses is not None and terms.used >= terms.max_uses):
         raise CouponRejected("usage_limit_reached")
     _check_limits(terms.min_subtotal, terms.max_subtotal, booking, ctx)
@@ -118,12 +120,12 @@ def check_terms(terms: Terms | None, booking: Booking, ctx: Context) -> Terms:
     if terms.days_of_week:
         day = booking.booking_date or local.date()
         if WEEKDAYS[day.weekday()] not in terms.days_of_week:
-            allowed = [DAY_LABELS[d] for d in WEEKDAYS if d in terms.days_of_week]
-            raise _rejected("day_not_allowed", days=join_words(allowed))
+            allowed = tuple(d for d in WEEKDAYS if d in terms.days_of_week)
+            raise _rejected("day_not_allowed", days=allowed)
     if terms.hours:
         moment = booking.booking_time or local.time()
         if not any(window.contains(moment) for window in terms.hours):
-            raise _rejected("time_not_allowed", hours=hours_phrase(terms.hours))
+            raise _rejected("time_not_allowed", hours=tuple(sorted(terms.hours)))
     if booking.booking_type not in terms.booking_types:
         kind = "recurring" if "recurring" in terms.booking_types else "one_time"
         raise _rejected("booking_type_not_allowed", kind)
@@ -155,8 +157,8 @@ def check_customer(terms: Terms, booking: Booking, ctx: Context,
         if not in_audience(terms.audience, facts, ctx.today, days=terms.audience_days,
                            min_bookings=terms.audience_min_bookings):
             raise _rejected(AUDIENCE_REASONS[terms.audience],
-                            days=str(terms.audience_days or 0),
-                            bookings=str(terms.audience_min_bookings or 0))
+                            days=terms.audience_days or 0,
+                            bookings=terms.audience_min_bookings or 0)
     limit = terms.uses_limit
     if limit is not None and history.uses(key) >= limit:
         raise CouponRejected("already_used")

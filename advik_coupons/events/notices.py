@@ -61,7 +61,8 @@ def redemption_data(redemption: Redemption, currency: str,
                                 if redemption.booking_date else None),
                "booking_type": redemption.booking_type, "redemption_id": redemption.id,
                "status": redemption.status, "source": redemption.source}
-    amounts = Price(redemption.subtotal, redemption.discount, redemption.tax, redemption.total)
+    amounts = Price(redemption.subtotal, redemption.discount, redemption.tax, redemption.total,
+                    currency)
     return {"coupon": coupon, "booking": booking, "amounts": amounts_part(amounts, currency)}
 
 

@@ -67,7 +67,7 @@ def amend(redemption_id: int, booking: Booking, *,
         if same_facts(current, booking, ctx.customer_key(booking)):
             session.commit()
             return current, None
-        before = redemption_json(current)
+        before = redemption_json(current, state.currency)
         _reprice(state, current, booking, found[0] if found else None, ctx)
         session.flush()
         stage(session, state.channels, "coupon.redemption_amended",
@@ -86,7 +86,7 @@ def amend(redemption_id: int, booking: Booking, *,
     if before is None:
         return current, False
     state.terms_cache.drop(coupon_id)
-    after = redemption_json(current)
+    after = redemption_json(current, state.currency)
     changes = {k: [before.get(k), after.get(k)] for k in AMENDED_FIELDS
                if before.get(k) != after.get(k)}
     coupon_data = coupon_json(get_coupon(session, coupon_id), primary_code(session, coupon_id))
@@ -129,17 +129,19 @@ def _reprice(state: AppState, current: Redemption, booking: Booking, terms: Term
         check_combining(priced, [kept_terms(o) for o in others])
         discounted = priced.discounts_occurrence(booking.occurrence, first=False)
         kept = current.kept_terms
-    applied = apply_one(priced, booking, remaining_after(booking, given_lines(others, booking)),
-                        discounted=discounted)
+    left = remaining_after(booking, given_lines(others, booking), ctx.currency)
+    applied = apply_one(priced, booking, left,
+                        discounted=discounted, currency=ctx.currency)
     together = applied.discount + sum((Decimal(o.discount) for o in others), Decimal(0))
-    amounts = combined_price(booking.subtotal, applied.discount, together, state.tax_rate)
+    amounts = combined_price(booking.subtotal, applied.discount, together, state.tax_rate,
+                             state.currency)
     old_subtotal, old_discount = Decimal(current.subtotal), Decimal(current.discount)
     current.subtotal, current.discount = amounts.subtotal, amounts.discount
     current.tax, current.total = amounts.tax, amounts.total
     current.email, current.email_key = booking.email, key
     current.booking_date, current.booking_time = booking.booking_date, booking.booking_time
     current.booking_type = booking.booking_type
-    current.items = line_json(booking, applied) if booking.items else None
+    current.items = line_json(booking, applied, ctx.currency) if booking.items else None
     current.kept_terms = kept
     tracking.record_amendment(session, current, old_subtotal, old_discount)
     sql.update_ledger(session, booking, key)

@@ -69,7 +69,7 @@ def cancel(redemption_id: int, *, now: datetime | None = None,
     if changed:
         state.terms_cache.drop(coupon_id)
         coupon_data = coupon_json(get_coupon(session, coupon_id), primary_code(session, coupon_id))
-        data = redemption_json(redemption)
+        data = redemption_json(redemption, state.currency)
         session.rollback()
         emit(signals.coupon_released, coupon=coupon_data, redemption=data)
     return redemption, changed

@@ -47,7 +47,7 @@ class Quote:
             if self.terms.recurring_scope == "first_n":
                 body["recurring_occurrences"] = self.terms.recurring_occurrences
         if self.booking.items and self.applied is not None:
-            body["items"] = line_json(self.booking, self.applied)
+            body["items"] = line_json(self.booking, self.applied, self.currency)
         return body
 
 
@@ -115,8 +115,10 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None,
             state.session.rollback()  # end the read transaction; nothing was written
     discounted = (checked.discounts_occurrence(booking.occurrence, first=True)
                   if booking.series_ref else True)
-    mine, together = price_stack(booking, others, checked, discounted=discounted)
-    amounts = combined_price(booking.subtotal, mine.discount, together, state.tax_rate)
+    mine, together = price_stack(booking, others, checked, discounted=discounted,
+                                 currency=state.currency)
+    amounts = combined_price(booking.subtotal, mine.discount, together, state.tax_rate,
+                             state.currency)
     result = Quote(checked, booking, amounts, state.currency, mine)
     if not counted:
         return result

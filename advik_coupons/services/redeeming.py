@@ -132,7 +132,7 @@ def redeem(code: str, booking: Booking, *, source: str = "api",
         raise
     if result[0].created:
         state.terms_cache.drop(coupon_id)
-        _announce(session, result[0], booking, result[1])
+        _announce(session, result[0], booking, result[1], state.currency)
     return result[0]
 
 
@@ -156,7 +156,7 @@ def _used_up(terms: Terms, booking: Booking) -> bool:
 
 
 def _announce(session: Session, result: RedeemResult, booking: Booking,
-              limit_hit: bool) -> None:
+              limit_hit: bool, currency: str) -> None:
     """``coupon_redeemed`` (and ``coupon_limit_reached``) after the commit, for listeners."""
     if not (signals.coupon_redeemed.receivers
             or (limit_hit and signals.coupon_limit_reached.receivers)):
@@ -165,7 +165,7 @@ def _announce(session: Session, result: RedeemResult, booking: Booking,
     coupon_data = coupon_json(get_coupon(session, coupon_id), primary_code(session, coupon_id))
     session.rollback()
     emit(signals.coupon_redeemed, coupon=coupon_data,
-         redemption=redemption_json(result.redemption), booking=booking)
+         redemption=redemption_json(result.redemption, currency), booking=booking)
     if limit_hit:
         emit(signals.coupon_limit_reached, coupon=coupon_data)
 
@@ -219,11 +219,13 @@ def _later_occurrence(state: AppState, session: Session, start: Redemption,
     others = _others(session, booking, start.coupon_id, ctx)
     check_continuation(series, start.email_key, booking, ctx)
     check_combining(series, [kept_terms(o) for o in others])
-    applied = apply_one(series, booking, remaining_after(booking, given_lines(others, booking)),
-                        discounted=series.discounts_occurrence(booking.occurrence, first=False))
+    left = remaining_after(booking, given_lines(others, booking), ctx.currency)
+    applied = apply_one(series, booking, left,
+                        discounted=series.discounts_occurrence(booking.occurrence, first=False),
+                        currency=ctx.currency)
     return _Decision(terms=series, kept=series.kept(), discount=applied.discount,
                      together=applied.discount + sum((o.discount for o in others), Decimal(0)),
-                     lines=line_json(booking, applied) if booking.items else None,
+                     lines=line_json(booking, applied, ctx.currency) if booking.items else None,
                      consumed_use=False, notice_coupon=coupon_part(start.coupon_id, key))
 
 
@@ -251,12 +253,14 @@ def _first_use(state: AppState, session: Session, code_id: int, terms: Terms,
         used_after = sql.used_now(session, coupon_id)
     discounted = (terms.discounts_occurrence(booking.occurrence, first=True)
                   if booking.series_ref else True)
-    applied = apply_one(terms, booking, remaining_after(booking, given_lines(others, booking)),
-                        discounted=discounted)
+    left = remaining_after(booking, given_lines(others, booking), ctx.currency)
+    applied = apply_one(terms, booking, left,
+                        discounted=discounted, currency=ctx.currency)
     return _Decision(
         terms=terms, kept=terms.kept(), discount=applied.discount,
         together=applied.discount + sum((o.discount for o in others), Decimal(0)),
-        lines=line_json(booking, applied) if booking.items else None, consumed_use=True,
+        lines=line_json(booking, applied, ctx.currency) if booking.items else None,
+        consumed_use=True,
         notice_coupon=coupon_part(coupon_id, key, terms, used_after),
         limit_hit=terms.max_uses is not None and (used_after or 0) >= terms.max_uses)
 
@@ -267,7 +271,7 @@ def _record(state: AppState, session: Session, decision: _Decision, coupon_id: i
     """Write the redemption, the rollup and the notices; commit."""
     assert booking.booking_ref is not None
     amounts = combined_price(booking.subtotal, decision.discount, decision.together,
-                             state.tax_rate)
+                             state.tax_rate, state.currency)
     terms = decision.terms
     redemption = Redemption(
         coupon_id=coupon_id, code_id=code_id, code=key, booking_ref=booking.booking_ref,

@@ -78,10 +78,11 @@ def coupon_json(coupon: Coupon, code: str | None, now: datetime | None = None) -
     return data
 
 
-def redemption_json(r: Redemption) -> dict[str, Any]:
+def redemption_json(r: Redemption, currency: str) -> dict[str, Any]:
+    """The redemption on the wire, its amounts with ``currency``'s decimals."""
     values: dict[str, Any] = {name: getattr(r, name) for name in REDEMPTION_FIELDS}
     for money in ("subtotal", "discount", "tax", "total"):
-        values[money] = as_str(values[money])
+        values[money] = as_str(values[money], currency)
     values["booking_date"] = r.booking_date.isoformat() if r.booking_date else None
     values["booking_time"] = f"{r.booking_time:%H:%M}" if r.booking_time else None
     values["created_at"], values["cancelled_at"] = iso(r.created_at), iso(r.cancelled_at)
@@ -90,9 +91,9 @@ def redemption_json(r: Redemption) -> dict[str, Any]:
     return values
 
 
-def redemption_row(r: Redemption) -> list[Any]:
+def redemption_row(r: Redemption, currency: str) -> list[Any]:
     """A redemption as a row of the bookings CSV (:data:`REDEMPTION_CSV`)."""
-    data = redemption_json(r)
+    data = redemption_json(r, currency)
     return [data[k] for k in REDEMPTION_CSV]
 
 

@@ -135,7 +135,8 @@ class JSONText(TypeDecorator[Any]):
         return None if value is None else json.loads(value)
 
 
-Money = Numeric(12, 2, asdecimal=True)
+#: Every amount, to three decimals: enough for the minor unit of every currency (KWD has 3).
+Money = Numeric(13, 3, asdecimal=True)
 
 
 def ExactString(length: int) -> String:  # noqa: N802 - reads like the type it makes

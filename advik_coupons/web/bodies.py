@@ -21,8 +21,9 @@ from ..domain.codes import MAX_CODE_LENGTH, normalize_code
 from ..domain.coupon import ID_RE
 from ..domain.emails import EMAIL_RE
 from ..domain.errors import InvalidRequest
-from ..domain.money import MAX_MONEY, is_amount_text
+from ..domain.money import MAX_MONEY, fits_unit, is_amount_text, minor_units, to_unit
 from ..domain.values import read_time
+from ..state import get_state
 
 MAX_REF = 120
 MAX_OTHER_CODES = 10
@@ -139,10 +140,12 @@ def money_field(body: Mapping[str, Any], key: str, errors: dict[str, str], *,
         errors[key] = "Must be 0 or more."
     elif amount > MAX_MONEY:
         errors[key] = f"Must be at most {MAX_MONEY}."
-    elif amount != amount.quantize(Decimal("0.01")):
-        errors[key] = "Use at most two decimals."
+    elif not fits_unit(amount, currency := get_state().currency):
+        places = minor_units(currency)
+        errors[key] = (f"Use whole amounts ({currency} has no decimals)." if places == 0
+                       else f"Use at most {places} decimals.")
     else:
-        return (amount + 0).quantize(Decimal("0.01"))  # + 0: -0 is 0
+        return to_unit(amount + 0, currency)  # + 0: -0 is 0
     return None
 
 

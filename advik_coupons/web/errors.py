@@ -35,6 +35,7 @@ from ..domain.errors import (
     NotFound,
 )
 from ..domain.messages import RATE_LIMITED
+from .i18n import localized, rejection_message, translate
 
 STATUS: dict[type[AdvikError], int] = {
     CouponRejected: 422, InvalidRequest: 400, DuplicateCode: 409, Conflict: 409, NotFound: 404,
@@ -57,6 +58,9 @@ def answer(error: AdvikError) -> ResponseReturnValue:
         return HTTPNotFound(description=error.message)
     if isinstance(error, Busy):
         return jsonify(error.as_json()), 409, {"Retry-After": str(error.retry_after)}
+    if isinstance(error, CouponRejected):  # the customer's words, in their language
+        body = {**error.as_json(), "message": rejection_message(error)}
+        return jsonify(localized(body)), 422
     return jsonify(error.as_json()), status_of(error)
 
 
@@ -78,8 +82,8 @@ class RateLimited(TooManyRequests):
         self.retry_after = retry_after
 
     def as_json(self) -> dict[str, Any]:
-        return {"valid": False, "reason": "rate_limited", "message": self.message,
-                "retry_after": self.retry_after}
+        return localized({"valid": False, "reason": "rate_limited",
+                          "message": translate(self.message), "retry_after": self.retry_after})
 
     def get_body(self, environ: Any = None, scope: Any = None) -> str:
         return json.dumps(self.as_json())

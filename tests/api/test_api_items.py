@@ -70,7 +70,7 @@ def test_a_body_without_items_behaves_as_before(api: ApiClient) -> None:
     r = api.post("/quote", json={"code": "deep20", "subtotal": "120.00"})
     assert r.json == {"valid": True, "code": "DEEP20", "message": "Coupon applied",
                       "discount": "12.00", "subtotal": "120.00", "tax": "0.00",
-                      "total": "108.00", "currency": "USD"}
+                      "total": "108.00", "currency": "USD", "locale": "en"}
 
 
 def line(**overrides: Any) -> dict[str, Any]:

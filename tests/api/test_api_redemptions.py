@@ -25,7 +25,7 @@ def test_quote_consumes_nothing(api: ApiClient) -> None:
         assert r.status_code == 200
         assert r.json == {"valid": True, "code": "TEST10", "message": "Coupon applied",
                           "discount": "12.00", "subtotal": "120.00", "tax": "0.00",
-                          "total": "108.00", "currency": "USD"}
+                          "total": "108.00", "currency": "USD", "locale": "en"}
     assert api.get(f"/coupons/{coupon['id']}").json["used"] == 0
 
 

@@ -26,7 +26,7 @@ def test_valid_code_answers_the_price_summary(any_app: Flask) -> None:
     assert response.status_code == 200
     assert response.get_json() == {"valid": True, "code": "SPRING10", "message": "Coupon applied",
                              "discount": "12.00", "subtotal": "120.00", "tax": "0.00",
-                             "total": "108.00", "currency": "USD"}
+                             "total": "108.00", "currency": "USD", "locale": "en"}
 
 
 def test_tax_is_the_sites_never_the_clients(taxed_app: Flask) -> None:

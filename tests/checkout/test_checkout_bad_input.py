@@ -43,7 +43,8 @@ def test_missing_or_malformed_code_field_is_400(client_app: Flask, code: object)
 def test_sql_looking_and_non_ascii_codes_are_just_invalid(client_app: Flask, code: str) -> None:
     status, body = post(client_app, json={**GOOD, "code": code})
     assert status == 422
-    assert body == {"valid": False, "reason": "not_found", "message": "This coupon isn't valid."}
+    assert body == {"valid": False, "reason": "not_found", "message": "This coupon isn't valid.",
+                    "locale": "en"}
 
 
 def test_lone_surrogates_are_400_not_500(client_app: Flask) -> None:

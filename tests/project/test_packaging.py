@@ -40,6 +40,10 @@ CHECK = textwrap.dedent("""
     assert templates
     with app.app_context():
         app.jinja_env.get_template(templates[0])
+    for lang in ("es", "fr", "de", "pt_BR"):  # compiled at build time (hatch_build.py)
+        assert (pkg / "translations" / lang / "LC_MESSAGES" / "messages.mo").is_file(), lang
+    r = client.post("/coupons/apply", json={"code": "NOPE", "subtotal": "10", "locale": "de"})
+    assert r.get_json()["message"] == "Dieser Gutschein ist nicht gültig.", r.get_json()
     print("OK", len(templates), "templates", len(static), "scripts")
 """)
 
