@@ -50,6 +50,13 @@ HOST_ID: Schema = {"type": "string", "pattern": ID_RE.pattern}
 #: ``valid`` of an answer (an enum of one: some generators cannot write a boolean ``const``).
 TRUE: Schema = {"type": "boolean", "enum": [True]}
 FALSE: Schema = {"type": "boolean", "enum": [False]}
+#: The language asked for (BCP 47). Any value is accepted: one with no catalog, or not a
+#: tag at all, falls to Accept-Language, then the site's ADVIK_LOCALE (never a 400).
+LOCALE_IN: Schema = {"examples": ["es", "pt-BR"],
+                     "description": "The answer's language (BCP 47); else Accept-Language, "
+                                    "else the site's ADVIK_LOCALE. Never refused."}
+#: The catalog an answer was written with.
+LOCALE_OUT: Schema = {"type": "string", "examples": ["en", "es", "fr", "de", "pt-BR"]}
 WINDOW: Schema = {"type": "object", "required": ["from", "to"], "additionalProperties": False,
                   "properties": {"from": CLOCK, "to": CLOCK}}
 
@@ -186,6 +193,7 @@ def booking_properties(*, form: bool = False) -> dict[str, Schema]:
         "series_ref": nullable(TEXT_REF),
         "occurrence": nullable({"type": ["integer", "string"], "minimum": 0,
                                 "maximum": 100_000, "pattern": r"^\s*[0-9]{0,6}\s*$"}),
+        "locale": LOCALE_IN,
     }
     if not form:
         props["items"] = nullable({"type": "array", "minItems": 1, "maxItems": MAX_LINES,
@@ -232,7 +240,7 @@ def applied_schema() -> Schema:
     return {"type": "object",
             "required": ["valid", "code", "message", "subtotal", "discount", "tax", "total",
                          "currency"],
-            "properties": {"valid": TRUE, "code": {"type": "string"},
+            "properties": {"valid": TRUE, "code": {"type": "string"}, "locale": LOCALE_OUT,
                            "message": {"type": "string"}, "subtotal": MONEY_OUT,
                            "discount": MONEY_OUT, "tax": MONEY_OUT, "total": MONEY_OUT,
                            "currency": {"type": "string", "examples": ["USD"]},
@@ -342,7 +350,7 @@ def error_schemas() -> dict[str, Schema]:
             "type": "object", "required": ["valid", "reason", "message"],
             "properties": {"valid": FALSE,
                            "reason": {"type": "string", "enum": list(REASONS)},
-                           "message": {"type": "string"}}},
+                           "message": {"type": "string"}, "locale": LOCALE_OUT}},
         "DuplicateCode": {
             "type": "object", "required": ["errors"],
             "properties": {"errors": {"type": "object",
