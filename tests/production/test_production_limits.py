@@ -177,7 +177,9 @@ def test_apply_rate_limit_is_shared_by_both_servers(prod_app: Flask,
     """Ten tries from one client address, spread over both servers: five pass."""
     code = unique("RATE")
     make_coupon(prod_app, code=code)
-    client = f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}"  # this run's own key
+    high, low = uuid.uuid4().hex[:4], int(uuid.uuid4().hex[:4], 16)
+    client = f"2001:db8:{high}:{low:04x}::1"  # this run's own /64 (IPv6 counts by /64)
+    neighbour = f"2001:db8:{high}:{(low + 1) % 0x10000:04x}::1"  # the next /64
     requests = [(servers[i % 2].url + "/coupons/apply", {"code": code, "subtotal": "100.00"})
                 for i in range(2 * APPLY_LIMIT)]
     results = fire(requests, {"X-Forwarded-For": client})
@@ -188,7 +190,7 @@ def test_apply_rate_limit_is_shared_by_both_servers(prod_app: Flask,
     assert {r.json()["reason"] for r in limited} == {"rate_limited"}
     other = httpx.post(servers[0].url + "/coupons/apply", timeout=10,
                        json={"code": code, "subtotal": "100.00"},
-                       headers={"X-Forwarded-For": client + "1"})
+                       headers={"X-Forwarded-For": neighbour})
     assert other.status_code == 200, "another client address has its own count"
 
 

@@ -38,6 +38,7 @@ def test_quote_answers_the_price_summary(bridge: Bridge) -> None:
     answer = bridge.wp.call("advik_coupons_quote", "spring10",
                             {"subtotal": "120.00", "email": "ann@example.com"})
     assert answer["value"] == {"valid": True, "code": "SPRING10", "message": "Coupon applied",
+                               "locale": "en",
                                "discount": "12.00", "subtotal": "120.00", "tax": "8.91",
                                "total": "116.91", "currency": "USD"}
 
