@@ -64,6 +64,22 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [
+    ("create-token", "--name", "site"),
+    ("create-admin", "--email", "b@example.com", "--password", "s3cret-pw"),
+    ("revoke-token", "--name", "site"),
+    ("generate-code",),
+])
+def test_account_commands_with_the_database_down_say_one_line(tmp_path: Path,
+                                                               args: tuple[str, ...]) -> None:
+    result = run(tmp_path, *args, env={
+        "ADVIK_DATABASE_URL": "mysql+pymysql://nobody:pw@127.0.0.1:1/none"}, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach the database" in lines[0], result.stderr
+
+
 def test_deliver_before_init_db_says_what_to_run(tmp_path: Path) -> None:
     result = run(tmp_path, "deliver", "--once", check=False)
     assert result.returncode == 1
