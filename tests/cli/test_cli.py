@@ -132,3 +132,31 @@ def test_revoke_token(tmp_path: Path) -> None:
         assert check_token(token) is None
     assert app.test_client().get("/api/v1/coupons", headers={
         "Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_serve_behind_a_tls_proxy_marks_the_session_cookie_secure(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "ADVIK_HOOKS_DIR": "", "ADVIK_TRUSTED_PROXIES": "1"}
+    env.pop("FLASK_APP", None)
+    server = subprocess.Popen([str(BIN), "serve", "--port", str(port)], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    login = f"http://127.0.0.1:{port}/admin/login"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                plain = httpx.get(login, timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("serve did not start")
+                time.sleep(0.2)
+        proxied = httpx.get(login, timeout=5, headers={"X-Forwarded-Proto": "https",
+                                                       "X-Forwarded-For": "203.0.113.9"})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    cookies = proxied.headers.get_list("set-cookie")
+    assert cookies and all("; Secure" in c for c in cookies), cookies
+    assert plain.headers.get_list("set-cookie")
+    assert not any("; Secure" in c for c in plain.headers.get_list("set-cookie"))
