@@ -85,7 +85,9 @@ def apply() -> ResponseReturnValue:
     """Validate a code against the booking and answer with the new price summary."""
     code, booking = parse_booking(read_body(request))
     try:
-        return jsonify(answer_quote(quote(code, booking)))
+        # Whether an e-mail booked before is not a guesser's to learn: the audience and
+        # once-per-customer rules are checked when the booking is redeemed.
+        return jsonify(answer_quote(quote(code, booking, customer_history=False)))
     except CouponRejected as rejected:  # counted with its real reason; answered as unknown
         if rejected.reason in PUBLIC_AS_NOT_FOUND:
             raise CouponRejected("not_found") from None

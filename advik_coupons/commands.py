@@ -83,6 +83,7 @@ def init_db() -> None:
                    "or viewer (reads only). New admins: owner.")
 def create_admin(email: str, password: str, role: str | None) -> None:
     """Create an admin account (or reset its password, and its role when given)."""
+    require_schema()
     try:
         user = accounts.create_admin(email, password, role)
     except ValueError as exc:
@@ -95,6 +96,7 @@ def create_admin(email: str, password: str, role: str | None) -> None:
 @click.option("--name", required=True, help="Who or what uses the token.")
 def create_token(name: str) -> None:
     """Create an API token; the token is printed alone on the last line."""
+    require_schema()
     try:
         token = accounts.create_token(name)
     except ValueError as exc:
@@ -107,6 +109,7 @@ def create_token(name: str) -> None:
 @click.option("--name", required=True, help="The name the token was created with.")
 def revoke_token(name: str) -> None:
     """Revoke every API token of that name (workers stop accepting it within 5 s)."""
+    require_schema()
     count = accounts.revoke_tokens(name)
     if count == 0:
         raise click.ClickException(f"no active API token is named {name!r}")
@@ -132,6 +135,7 @@ def check() -> None:
 @click.option("--prefix", default="", help="Optional prefix.")
 def generate_code(prefix: str) -> None:
     """Print a fresh unused code."""
+    require_schema()
     click.echo(new_code(get_state().session, prefix.strip().upper()))
 
 

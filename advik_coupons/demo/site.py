@@ -48,6 +48,7 @@ from ..state import get_state
 from ..store.models import Redemption
 from ..web.bodies import EMAIL_RE
 from ..web.i18n import bcp47, rejection_message, request_locale, translate
+from ..web.ratelimit import check_apply_limit
 from .data import (
     CATALOG,
     DEMO_COUPONS,
@@ -65,6 +66,7 @@ from .data import (
 
 bp = Blueprint("advik_demo", __name__, template_folder=str(resource_dir("templates")))
 SESSION_KEY = "advik_demo_booking"
+bp.before_request(check_apply_limit)  # a booking with a typed code is a guess like an apply
 
 
 def register(app: Flask, prefix: str) -> None:

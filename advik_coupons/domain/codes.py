@@ -15,6 +15,10 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_RE = re.compile(r"^[A-Z0-9_-]{1,50}$")
 MAX_CODE_LENGTH = 50
 GENERATED_LENGTH = 8
+#: First characters a spreadsheet runs as a formula; CSV downloads put ``'`` before a
+#: text cell starting with one, so a batch prefix may not start with one (its codes
+#: would export as ``'-X-…`` and no longer match when typed).
+FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r"})
 
 
 def normalize_code(raw: str) -> str:

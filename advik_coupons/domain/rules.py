@@ -171,10 +171,17 @@ def check_combining(terms: Terms, others: Sequence[Terms]) -> None:
 
 
 def validate(terms: Terms | None, booking: Booking, ctx: Context,
-             history: CustomerHistory, others: Sequence[Terms] = ()) -> Terms:
-    """Every rule in its published order; raises the first failure."""
+             history: CustomerHistory, others: Sequence[Terms] = (), *,
+             customer_history: bool = True) -> Terms:
+    """Every rule in its published order; raises the first failure.
+
+    ``customer_history=False`` leaves out rules 13–14 (audience, per-customer
+    limit): an anonymous preview must not tell whether an e-mail has booked
+    before; the redemption checks them.
+    """
     checked = check_terms(terms, booking, ctx)
-    check_customer(checked, booking, ctx, history)
+    if customer_history:
+        check_customer(checked, booking, ctx, history)
     check_combining(checked, others)
     return checked
 

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import signals
-from ..domain.codes import is_valid_code, random_code
+from ..domain.codes import FORMULA_STARTS, is_valid_code, random_code
 from ..domain.coupon import BY_NAME, TERM_FIELDS
 from ..domain.emails import canonical_email, is_email
 from ..domain.errors import Conflict, DuplicateCode, InvalidRequest
@@ -258,6 +258,8 @@ def create_batch(coupon_id: int, count: int | None, prefix: str = "",
     prefix = (prefix or "").strip().upper()
     if prefix and (not is_valid_code(prefix) or len(prefix) > 20):
         raise InvalidRequest({"prefix": "Use at most 20 letters, digits, - and _."})
+    if prefix[:1] in FORMULA_STARTS:
+        raise InvalidRequest({"prefix": "Start the prefix with a letter, a digit or _."})
     session = state.session
     if get_coupon(session, coupon_id).archived_at is not None:
         raise Conflict("archived")

@@ -85,8 +85,12 @@ def _others(state: AppState, booking: Booking, key: str) -> list[Terms]:
 
 
 def quote(code: str, booking: Booking, *, now: datetime | None = None,
-          counted: bool = True) -> Quote:
+          counted: bool = True, customer_history: bool = True) -> Quote:
     """Validate and price; consumes nothing. Raises :class:`CouponRejected`.
+
+    ``customer_history=False`` (the anonymous payment step) skips the rules that
+    ask the customer's past bookings, so nobody learns who booked before; the
+    redemption still checks them.
 
     ``counted=False`` (an admin's preview before a manual apply) leaves the funnel
     and the signals out: no customer tried anything.
@@ -105,7 +109,8 @@ def quote(code: str, booking: Booking, *, now: datetime | None = None,
     try:
         history = LedgerHistory(lambda: state.session, coupon_id or 0,
                                 lookup=state.customer_lookup)
-        checked = validate(terms, booking, ctx, history, others)
+        checked = validate(terms, booking, ctx, history, others,
+                           customer_history=customer_history)
     except CouponRejected as rejected:
         if counted:
             record_rejection(state, key, booking, rejected, coupon_id, ctx.now)

@@ -17,13 +17,14 @@ from flask import Response, stream_with_context
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from ..domain.codes import FORMULA_STARTS
+
 CHUNK_ROWS = 1000
-_FORMULA_STARTS = frozenset({"=", "+", "-", "@", "\t", "\r"})
 
 
 def csv_safe(value: Any) -> Any:
     """Neutralise spreadsheet formulas in text cells."""
-    if isinstance(value, str) and value[:1] in _FORMULA_STARTS:
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     if isinstance(value, Decimal):
         return str(value)

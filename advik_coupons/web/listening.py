@@ -1,5 +1,12 @@
 """Opening the port ``serve`` and ``demo`` listen on, and saying clearly when it is taken.
 
+Waitress drops every ``X-Forwarded-*`` header it was not told to trust. Behind
+``ADVIK_TRUSTED_PROXIES`` proxies it is told to trust their ``X-Forwarded-Proto``
+and ``X-Forwarded-For`` (waitress's own ``trusted_proxy`` settings, counted like
+:func:`advik_coupons.web.ratelimit.client_address`), so a site behind a TLS
+proxy sees https (the session cookie gets ``Secure``, links say https) and the
+limits see the client's address. A host app's own server is left alone.
+
 A new user starting the demo a second time (or with another program on port
 5000) should read one line telling them what to type instead, not a traceback:
 :func:`bind` raises :class:`PortTaken` carrying a port that is free right now.
@@ -47,8 +54,13 @@ def free_after(host: str, port: int) -> int | None:
 
 def bind(app: Flask, host: str, port: int, threads: int) -> Any:
     """A waitress server listening on ``host:port`` (not yet serving), or :class:`PortTaken`."""
+    trusted = int(app.config.get("ADVIK_TRUSTED_PROXIES") or 0)
+    proxies: dict[str, Any] = {} if trusted <= 0 else {
+        "trusted_proxy": "*", "trusted_proxy_count": trusted,
+        "trusted_proxy_headers": {"x-forwarded-proto", "x-forwarded-for"}}
     try:
-        return create_server(app, host=host, port=port, threads=threads, ident="advik-coupons")
+        return create_server(app, host=host, port=port, threads=threads, ident="advik-coupons",
+                             **proxies)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise

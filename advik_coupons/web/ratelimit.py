@@ -49,6 +49,8 @@ KEY_PREFIX = "advik_apply"
 APPLY_ENDPOINT = "advik_checkout.apply"
 #: A campaign link is counted like a try of a code.
 LINK_ENDPOINT = "advik_checkout.go"
+#: The demo's booking form takes a typed code too, so it is counted like an apply.
+DEMO_BOOK_ENDPOINT = "advik_demo.book"
 
 # KEYS: the client's counter, then optionally the (client, e-mail) pair's and the
 # e-mail's; ARGV[1]: the window in seconds. Returns count, ms left for the client and,
@@ -172,16 +174,18 @@ class ApplyLimiter:
 
 
 def check_apply_limit() -> None:
-    """``before_request`` of the checkout blueprint: count a POST to the apply view,
-    and an opened campaign link (by the client's address only)."""
-    counted = ((request.method == "POST" and request.endpoint == APPLY_ENDPOINT)
-               or (request.method == "GET" and request.endpoint == LINK_ENDPOINT))
+    """``before_request`` of the checkout and demo blueprints: count a POST to the apply
+    view or to the demo's booking form, and an opened campaign link (by the client's
+    address only)."""
+    posted = request.method == "POST" and request.endpoint in (APPLY_ENDPOINT,
+                                                              DEMO_BOOK_ENDPOINT)
+    counted = posted or (request.method == "GET" and request.endpoint == LINK_ENDPOINT)
     if not counted:
         return
     limiter = app_limiter()
     if limiter is not None:
         limiter.hit(client_address(),
-                    request_email() if request.endpoint == APPLY_ENDPOINT else None)
+                    request_email() if posted else None)
 
 
 def init_limits(app: Flask, state: AppState) -> ApplyLimiter | None:

@@ -122,3 +122,12 @@ def test_stats_reject_bad_ranges(api: ApiClient) -> None:
     assert api.get(base + "?from=2026-12-10&to=2026-12-01").status_code == 400
     assert api.get(base + "?interval=hour").status_code == 400
     assert api.get(base + "?from=1900-01-01&to=2026-01-01").status_code == 400
+
+
+def test_batch_prefixes_a_spreadsheet_would_escape_are_refused(api: ApiClient) -> None:
+    coupon = api.post("/coupons", json=coupon_fields()).json
+    for prefix in ["-x", "-0", "--"]:
+        r = api.post(f"/coupons/{coupon['id']}/batches", json={"count": 1, "prefix": prefix})
+        assert r.status_code == 400 and "prefix" in r.json["errors"], prefix
+    inner = api.post(f"/coupons/{coupon['id']}/batches", json={"count": 1, "prefix": "x-"})
+    assert inner.status_code == 201, inner.text

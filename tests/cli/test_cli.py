@@ -64,6 +64,22 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("args", [
+    ("create-token", "--name", "site"),
+    ("create-admin", "--email", "b@example.com", "--password", "s3cret-pw"),
+    ("revoke-token", "--name", "site"),
+    ("generate-code",),
+])
+def test_account_commands_with_the_database_down_say_one_line(tmp_path: Path,
+                                                               args: tuple[str, ...]) -> None:
+    result = run(tmp_path, *args, env={
+        "ADVIK_DATABASE_URL": "mysql+pymysql://nobody:pw@127.0.0.1:1/none"}, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot reach the database" in lines[0], result.stderr
+
+
 def test_deliver_before_init_db_says_what_to_run(tmp_path: Path) -> None:
     result = run(tmp_path, "deliver", "--once", check=False)
     assert result.returncode == 1
@@ -116,3 +132,31 @@ def test_revoke_token(tmp_path: Path) -> None:
         assert check_token(token) is None
     assert app.test_client().get("/api/v1/coupons", headers={
         "Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_serve_behind_a_tls_proxy_marks_the_session_cookie_secure(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "ADVIK_HOOKS_DIR": "", "ADVIK_TRUSTED_PROXIES": "1"}
+    env.pop("FLASK_APP", None)
+    server = subprocess.Popen([str(BIN), "serve", "--port", str(port)], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    login = f"http://127.0.0.1:{port}/admin/login"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                plain = httpx.get(login, timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("serve did not start")
+                time.sleep(0.2)
+        proxied = httpx.get(login, timeout=5, headers={"X-Forwarded-Proto": "https",
+                                                       "X-Forwarded-For": "203.0.113.9"})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    cookies = proxied.headers.get_list("set-cookie")
+    assert cookies and all("; Secure" in c for c in cookies), cookies
+    assert plain.headers.get_list("set-cookie")
+    assert not any("; Secure" in c for c in plain.headers.get_list("set-cookie"))

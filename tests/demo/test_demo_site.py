@@ -208,3 +208,12 @@ def test_the_demo_command_serves_the_site(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_booking_guesses_are_rate_limited_like_apply(sqlite_url: str, tmp_path: Path) -> None:
+    app = make_app(sqlite_url, tmp_path, ADVIK_DEMO=True, ADVIK_APPLY_RATE_LIMIT="3/minute")
+    prepare(app)
+    client = app.test_client()
+    answers = [book(client, coupon_code=f"GUESS{n}").status_code for n in range(4)]
+    assert answers[:3] == [422, 422, 422]
+    assert answers[3] == 429
