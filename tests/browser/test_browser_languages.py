@@ -97,7 +97,7 @@ def test_the_payment_step_reads_right(site: tuple[Flask, str],
     words = WORDS[locale]
     yen = words["yen"]
     to_payment(page, base, words, f"{locale}-yen@example.com")
-    labels = widget(page).locator(".advik-summary dt:visible")  # "later visits": series only
+    labels = widget(page).locator(".advik-summary__row:not(.advik-summary__later) dt")
     expect(labels).to_have_count(4)
     for i, label in enumerate(words["labels"]):
         expect(labels.nth(i)).to_contain_text(label)
