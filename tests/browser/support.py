@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -63,6 +63,22 @@ def save_screenshot(page: Any, name: str) -> Path | None:
     except Exception:  # noqa: BLE001 - a closed page: nothing to save
         return None
     return target
+
+
+def open_page(browser: Browser, request: pytest.FixtureRequest,
+              **context: Any) -> Iterator[Page]:
+    """A fresh context and page for one test (1280×900, en-US unless ``context`` says
+    otherwise); a screenshot is kept when the test fails. Use as ``yield from``."""
+    context.setdefault("viewport", {"width": 1280, "height": 900})
+    context.setdefault("locale", "en-US")
+    opened_context = browser.new_context(**context)
+    opened_context.set_default_timeout(10_000)
+    opened = opened_context.new_page()
+    failed_before = request.session.testsfailed
+    yield opened
+    if request.session.testsfailed > failed_before:
+        save_screenshot(opened, request.node.name)
+    opened_context.close()
 
 
 def launch_browser() -> Iterator[Browser]:

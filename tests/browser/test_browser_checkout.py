@@ -28,7 +28,7 @@ from tests.browser.support import (
     TOTAL_BEFORE,
     demo_app,
     need_chromium,
-    save_screenshot,
+    open_page,
     serving,
     used,
 )
@@ -48,14 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    opened = context.new_page()
-    failed_before = request.session.testsfailed
-    yield opened
-    if request.session.testsfailed > failed_before:
-        save_screenshot(opened, request.node.name)
-    context.close()
+    yield from open_page(browser, request)
 
 
 SERVICES = ("Deep cleaning (4 h)", "Window washing")

@@ -22,7 +22,7 @@ from tests.browser.support import (
     SUBTOTAL,
     demo_app,
     need_chromium,
-    save_screenshot,
+    open_page,
     serving,
 )
 from tests.browser.test_browser_checkout import field, payment_step, widget
@@ -40,14 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    opened = context.new_page()
-    failed_before = request.session.testsfailed
-    yield opened
-    if request.session.testsfailed > failed_before:
-        save_screenshot(opened, request.node.name)
-    context.close()
+    yield from open_page(browser, request)
 
 
 def redemptions_of(app: Flask, email: str) -> int:

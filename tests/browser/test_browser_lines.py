@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.support import demo_app, need_chromium, save_screenshot, serving
+from tests.browser.support import demo_app, need_chromium, open_page, serving
 from tests.browser.test_browser_checkout import apply_code, field, widget
 
 pytestmark = pytest.mark.browser
@@ -26,14 +26,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, str]
 
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    context.set_default_timeout(10_000)
-    opened = context.new_page()
-    failed_before = request.session.testsfailed
-    yield opened
-    if request.session.testsfailed > failed_before:
-        save_screenshot(opened, request.node.name)
-    context.close()
+    yield from open_page(browser, request)
 
 
 def book(page: Page, base: str, *, services: tuple[str, ...], how_often: str = "One time",
